@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Area, Department, User
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["area"]
+    list_select_related = ["area"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "role", "department", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    filter_horizontal = ["areas", "groups", "user_permissions"]
+    raw_id_fields = ["department"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role and areas"), {"fields": ["role", "areas", "department", "phone"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Role and areas"), {"fields": ["role", "last_name", "first_name", "areas", "department"]}),
+    )

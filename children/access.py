@@ -1,0 +1,97 @@
+"""Who may see and change which children. Every query for children goes through this module.
+
+A user sees the children of the subtree of each area they serve (a prefix match on the village code), plus the
+children explicitly shared with them or their groups through django-guardian object permissions (for example a
+department liaison receiving a referral). No permission row is written per child per user for area access.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import Area, AreaLevel, Role, User
+
+from .models import Child, ChildGroupObjectPermission, ChildUserObjectPermission
+
+VIEW_PERMISSION = "view_child"
+
+# Roles that read and write children of their own areas.
+AREA_ROLES = {Role.DIRECTOR, Role.SUPERVISOR, Role.CIVIL_AFFAIRS}
+# Roles that see full ID numbers; the others see them masked (370202********123X).
+FULL_ID_ROLES = {Role.DIRECTOR, Role.CIVIL_AFFAIRS, Role.ADMIN}
+
+
+def area_prefixes(user: User) -> list[str]:
+    """The code prefixes of the areas a user serves (cached on the user object for the request)."""
+    if not hasattr(user, "_area_prefixes"):
+        if user.role in AREA_ROLES:
+            user._area_prefixes = sorted(user.areas.values_list("prefix", flat=True))
+        else:
+            user._area_prefixes = []
+    return user._area_prefixes
+
+
+def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**{f"{field}__startswith": prefix})
+    return q
+
+
+
+def visible_children(user: User) -> QuerySet[Child]:
+    """All children the user may see, closed archives included."""
+    if not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    if user.is_administrator:
+        return Child.objects.all()
+    q = _prefix_q(area_prefixes(user))
+    if user.role not in AREA_ROLES:
+        q = Q(pk__in=[])
+    direct = ChildUserObjectPermission.objects.filter(
+        user=user, permission__codename=VIEW_PERMISSION
+    ).values("content_object_id")
+    via_group = ChildGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=VIEW_PERMISSION
+    ).values("content_object_id")
+    return Child.objects.filter(q | Q(pk__in=direct) | Q(pk__in=via_group))
+
+
+def get_child_for_user(user: User, pk: int | str) -> Child:
+    """The child if the user may see it, else 404: missing and forbidden look the same."""
+    try:
+        return visible_children(user).select_related("village__parent__parent").get(pk=int(pk))
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("No such child.")) from None
+
+
+def in_user_areas(user: User, village_code: str) -> bool:
+    return user.is_administrator or any(village_code.startswith(p) for p in area_prefixes(user))
+
+
+def can_edit_child(user: User, child: Child) -> bool:
+    """Area staff of the child's area change its archive; shared access is read-only."""
+    return user.is_administrator or (user.role in AREA_ROLES and in_user_areas(user, child.village_id))
+
+
+def sees_full_id_number(user: User) -> bool:
+    return user.is_superuser or user.role in FULL_ID_ROLES
+
+
+def visible_villages(user: User) -> QuerySet[Area]:
+    """Villages the user may register children in or transfer them to."""
+    villages = Area.objects.filter(level=AreaLevel.VILLAGE)
+    if user.is_administrator:
+        return villages
+    if user.role not in AREA_ROLES:
+        return villages.none()
+    return villages.filter(_prefix_q(area_prefixes(user), field="code"))
+
+
+def visible_areas(user: User) -> QuerySet[Area]:
+    """Areas within the user's subtrees (for filters and drill-down)."""
+    if user.is_administrator:
+        return Area.objects.all()
+    if user.role not in AREA_ROLES:
+        return Area.objects.none()
+    return Area.objects.filter(_prefix_q(area_prefixes(user), field="code"))

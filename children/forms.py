@@ -1,0 +1,280 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Area, User
+
+from . import access, idnumber
+from .categories import Category
+from .models import (
+    CareRecord,
+    Child,
+    ChildCategory,
+    CloseReason,
+    Colour,
+    EntrustedCare,
+    FamilyMember,
+    ParentSituation,
+    Problem,
+    WelfareCoverage,
+    WorkLogEntry,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        parent = obj.parent.name if obj.parent_id else ""
+        return f"{parent} {obj.name}".strip()
+
+
+class IdNumberField(forms.CharField):
+    """Accepts full-width digits, a lowercase x and spaces; cleans to the normalised 18 characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return ""
+        return idnumber.parse(value, today=timezone.localdate()).number
+
+
+class ChildForm(forms.ModelForm):
+    """Basic information. Sex and date of birth are read from the ID number."""
+
+    id_number = IdNumberField(label=_("ID number"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Child
+        fields = [
+            "name", "id_number", "village", "address", "ethnicity",
+            "enrolment", "school", "grade", "health", "health_notes", "disability", "disability_grade", "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["village"] = VillageChoiceField(
+            queryset=access.visible_villages(user).select_related("parent"), label=_("village")
+        )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        villages = self.fields["village"].queryset
+        if not self.instance.pk and not self.is_bound:
+            first_two = list(villages[:2])
+            if len(first_two) == 1:
+                self.fields["village"].initial = first_two[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number:
+            info = idnumber.parse(number)
+            self.instance.sex = info.sex
+            self.instance.birth_date = info.birth_date
+        if cleaned.get("disability") and not cleaned.get("disability_grade"):
+            self.add_error("disability_grade", _("Give the disability grade."))
+        return cleaned
+
+
+class ChildRegisterForm(ChildForm):
+    categories = forms.MultipleChoiceField(
+        label=_("categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one category.")},
+    )
+    colour = forms.ChoiceField(label=_("colour grade"), choices=Colour.choices, initial=Colour.GREEN)
+    registered_on = forms.DateField(label=_("registered on"), widget=DateInput, required=False)
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("I have checked: this is not the same child as the possible duplicate"), required=False
+    )
+
+    class Meta(ChildForm.Meta):
+        pass
+
+    def clean_registered_on(self):
+        value = self.cleaned_data.get("registered_on") or timezone.localdate()
+        if value > timezone.localdate():
+            raise ValidationError(_("The registration date cannot be in the future."))
+        return value
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("reason for closing"), choices=CloseReason.choices)
+    closed_on = forms.DateField(label=_("closed on"), widget=DateInput, initial=timezone.localdate)
+    note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+
+class TransferForm(forms.Form):
+    to_village = forms.ModelChoiceField(label=_("to village"), queryset=Area.objects.none())
+    transferred_on = forms.DateField(label=_("date"), widget=DateInput, initial=timezone.localdate)
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_village"] = VillageChoiceField(
+            label=_("to village"), queryset=access.visible_villages(user).select_related("parent")
+        )
+
+
+class ColourForm(forms.Form):
+    colour = forms.ChoiceField(label=_("colour grade"), choices=Colour.choices)
+    on = forms.DateField(label=_("date"), widget=DateInput, initial=timezone.localdate)
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class CategoryAddForm(forms.ModelForm):
+    class Meta:
+        model = ChildCategory
+        fields = ["category", "started_on", "note"]
+        widgets = {"started_on": DateInput}
+
+
+class CategoryEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("until"), widget=DateInput, initial=timezone.localdate)
+
+
+def _not_future(value: datetime.date | None, field: str, form: forms.BaseForm) -> None:
+    if value and value > timezone.localdate():
+        form.add_error(field, _("This date cannot be in the future."))
+
+
+class FamilyMemberForm(forms.ModelForm):
+    id_number = IdNumberField(label=_("ID number"), required=False)
+
+    class Meta:
+        model = FamilyMember
+        fields = ["relation", "name", "id_number", "phone", "is_guardian", "situation", "work_destination",
+                  "away_since", "contact_frequency", "note"]
+        widgets = {"away_since": DateInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("situation") == ParentSituation.WORKING_AWAY and not cleaned.get("work_destination"):
+            self.add_error("work_destination", _("Say where this person works."))
+        _not_future(cleaned.get("away_since"), "away_since", self)
+        return cleaned
+
+
+class EntrustedCareForm(forms.ModelForm):
+    id_number = IdNumberField(label=_("ID number"), required=False)
+
+    class Meta:
+        model = EntrustedCare
+        fields = ["caregiver_name", "relation", "phone", "id_number", "agreement_signed", "agreement_date",
+                  "agreement_scan"]
+        widgets = {"agreement_date": DateInput}
+
+    def clean_agreement_scan(self):
+        from .uploads import check_upload
+
+        upload = self.cleaned_data.get("agreement_scan")
+        if upload and hasattr(upload, "content_type"):
+            check_upload(upload, kinds={"pdf", "jpeg", "png"})
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agreement_signed") and not cleaned.get("agreement_date"):
+            self.add_error("agreement_date", _("Give the date the agreement was signed."))
+        _not_future(cleaned.get("agreement_date"), "agreement_date", self)
+        return cleaned
+
+
+class WelfareForm(forms.ModelForm):
+    class Meta:
+        model = WelfareCoverage
+        fields = ["kind", "started_on", "ended_on", "monthly_amount", "note"]
+        widgets = {"started_on": DateInput, "ended_on": DateInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("started_on"), cleaned.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        return cleaned
+
+
+class ProblemForm(forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = ["found_on", "description", "solution", "resolved_on"]
+        widgets = {"found_on": DateInput, "resolved_on": DateInput,
+                   "description": forms.Textarea(attrs={"rows": 3}), "solution": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        _not_future(cleaned.get("found_on"), "found_on", self)
+        found, resolved = cleaned.get("found_on"), cleaned.get("resolved_on")
+        if found and resolved and resolved < found:
+            self.add_error("resolved_on", _("A problem cannot be resolved before it was found."))
+        return cleaned
+
+
+class CareRecordForm(forms.ModelForm):
+    class Meta:
+        model = CareRecord
+        fields = ["date", "kind", "description", "provider"]
+        widgets = {"date": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        _not_future(cleaned.get("date"), "date", self)
+        return cleaned
+
+
+class WorkLogForm(forms.ModelForm):
+    class Meta:
+        model = WorkLogEntry
+        fields = ["date", "content"]
+        widgets = {"date": DateInput, "content": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        _not_future(cleaned.get("date"), "date", self)
+        return cleaned
+
+
+class ChildFilterForm(forms.Form):
+    q = forms.CharField(label=_("name or ID number"), required=False, max_length=40)
+    village = forms.ModelChoiceField(label=_("village"), queryset=Area.objects.none(), required=False)
+    category = forms.ChoiceField(label=_("category"), choices=[("", _("All"))] + Category.choices, required=False)
+    colour = forms.ChoiceField(label=_("colour grade"), choices=[("", _("All"))] + Colour.choices, required=False)
+    enrolment = forms.ChoiceField(label=_("enrolment"), required=False)
+    status = forms.ChoiceField(label=_("archive status"), required=False)
+    sort = forms.ChoiceField(label=_("sort by"), required=False)
+
+    SORTS = {
+        "": ("-id", _("Newest first")),
+        "name": ("name", _("Name")),
+        "birth": ("-birth_date", _("Youngest first")),
+        "colour": ("colour_rank", _("Colour, red first")),
+        "village": ("village_id", _("Village")),
+    }
+
+    def __init__(self, *args, user: User, **kwargs):
+        from .models import ArchiveStatus, Enrolment
+
+        super().__init__(*args, **kwargs)
+        self.fields["village"] = VillageChoiceField(
+            label=_("village"), queryset=access.visible_villages(user).select_related("parent"), required=False
+        )
+        self.fields["enrolment"].choices = [("", _("All"))] + Enrolment.choices
+        self.fields["status"].choices = [("", _("Open archives")), ("all", _("All archives"))] + [
+            (ArchiveStatus.CLOSED, _("Closed archives"))
+        ]
+        self.fields["sort"].choices = [(k, label) for k, (_o, label) in self.SORTS.items()]

@@ -1,0 +1,403 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Area
+
+from .categories import Category
+
+User = settings.AUTH_USER_MODEL
+
+
+def upload_to_random(instance, filename: str) -> str:
+    """Uploads get a random name; the original name never reaches the file system."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"uploads/{instance._meta.model_name}/{uuid.uuid4().hex}.{ext[:8]}"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class ArchiveStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class CloseReason(models.TextChoices):
+    TURNED_18 = "turned_18", _("Turned 18")
+    NOT_ELIGIBLE = "not_eligible", _("No longer eligible")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Colour(models.TextChoices):
+    """Four-colour management (四色管理, seed 002): red is the most urgent."""
+
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+
+class Enrolment(models.TextChoices):
+    NOT_SCHOOL_AGE = "not_school_age", _("Not yet of school age")
+    PRESCHOOL = "preschool", _("In kindergarten")
+    ENROLLED = "enrolled", _("In school")
+    HOME_SCHOOLING = "home_schooling", _("Taught at home (送教上门)")
+    SUSPENDED = "suspended", _("Suspended schooling")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    FINISHED = "finished", _("Finished compulsory education")
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", _("Healthy")
+    ILL = "ill", _("Ill")
+    SERIOUSLY_ILL = "seriously_ill", _("Seriously ill")
+
+
+class Disability(models.TextChoices):
+    NONE = "", _("None")
+    VISUAL = "visual", _("Visual")
+    HEARING = "hearing", _("Hearing")
+    SPEECH = "speech", _("Speech")
+    PHYSICAL = "physical", _("Physical")
+    INTELLECTUAL = "intellectual", _("Intellectual")
+    MENTAL = "mental", _("Mental")
+    MULTIPLE = "multiple", _("Multiple")
+
+
+class DisabilityGrade(models.IntegerChoices):
+    GRADE_1 = 1, _("Grade 1 (most severe)")
+    GRADE_2 = 2, _("Grade 2")
+    GRADE_3 = 3, _("Grade 3")
+    GRADE_4 = 4, _("Grade 4")
+
+
+class Child(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnic group"), max_length=20, blank=True, default="汉族")
+    # `village_id` is the village's area code: scoping by subtree is a prefix match on this column.
+    village = models.ForeignKey(Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    status = models.CharField(
+        _("archive status"), max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.OPEN
+    )
+    close_reason = models.CharField(_("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    colour = models.CharField(_("colour grade"), max_length=10, choices=Colour.choices, default=Colour.GREEN)
+    # Bitmask of the categories currently held (children/categories.py), kept by services.
+    category_flags = models.BigIntegerField(_("current categories"), default=0, editable=False)
+
+    enrolment = models.CharField(_("enrolment"), max_length=20, choices=Enrolment.choices, blank=True)
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    grade = models.CharField(_("grade or class"), max_length=30, blank=True)
+
+    health = models.CharField(_("health"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
+    health_notes = models.CharField(_("health notes"), max_length=200, blank=True)
+    disability = models.CharField(_("disability type"), max_length=20, choices=Disability.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), choices=DisabilityGrade.choices, null=True, blank=True
+    )
+
+    notes = models.TextField(_("notes"), blank=True)
+    registered_on = models.DateField(_("registered on"))
+    created_by = models.ForeignKey(
+        User, verbose_name=_("registered by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: every save through services increments it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        constraints = [
+            # One open archive per ID number, anywhere in the country.
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(status="open"), name="child_unique_open_id_number"
+            ),
+        ]
+        indexes = [
+            # The children list: scope prefix on village_id, open archives, newest first.
+            models.Index(fields=["village", "status", "-id"], name="child_scope_idx"),
+            # Possible-duplicate warning: same name, birth date and sex.
+            models.Index(fields=["name", "birth_date"], name="child_name_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ArchiveStatus.OPEN
+
+
+class ChildCategory(models.Model):
+    """A category held by a child over a period; the current ones have no end date."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="categories")
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    started_on = models.DateField(_("since"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["ended_on", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "category"], condition=Q(ended_on__isnull=True), name="childcategory_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class Relation(models.TextChoices):
+    FATHER = "father", _("Father")
+    MOTHER = "mother", _("Mother")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    OTHER = "other", _("Other")
+
+
+class ParentSituation(models.TextChoices):
+    NORMAL = "normal", _("At home, no special situation")
+    WORKING_AWAY = "working_away", _("Working away from home")
+    SEVERE_DISABILITY = "severe_disability", _("Severe disability")
+    SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
+    IMPRISONED = "imprisoned", _("Imprisoned")
+    COMPULSORY_REHAB = "compulsory_rehab", _("In compulsory drug rehabilitation")
+    MISSING = "missing", _("Missing or out of contact")
+    DEAD = "dead", _("Dead")
+
+
+class ContactFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("At least weekly")
+    MONTHLY = "monthly", _("At least monthly")
+    RARELY = "rarely", _("Less than monthly")
+    NEVER = "never", _("No contact")
+
+
+class FamilyMember(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="family")
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_guardian = models.BooleanField(_("is a guardian"), default=False)
+    situation = models.CharField(
+        _("situation"), max_length=20, choices=ParentSituation.choices, default=ParentSituation.NORMAL
+    )
+    work_destination = models.CharField(_("working where"), max_length=100, blank=True)
+    away_since = models.DateField(_("away since"), null=True, blank=True)
+    contact_frequency = models.CharField(
+        _("contact with the child"), max_length=10, choices=ContactFrequency.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()} {self.name}"
+
+
+class EntrustedCare(models.Model):
+    """The entrusted caregiver (委托照护人) of a left-behind child and the signed agreement (委托照护协议书)."""
+
+    child = models.OneToOneField(Child, on_delete=models.PROTECT, related_name="entrusted_care")
+    caregiver_name = models.CharField(_("caregiver"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    agreement_signed = models.BooleanField(_("agreement signed"), default=False)
+    agreement_date = models.DateField(_("agreement date"), null=True, blank=True)
+    agreement_scan = models.FileField(_("scanned agreement"), upload_to=upload_to_random, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entrusted care")
+        verbose_name_plural = _("entrusted care")
+
+    def __str__(self) -> str:
+        return self.caregiver_name
+
+
+class WelfareKind(models.TextChoices):
+    DIBAO = "dibao", _("Minimum living allowance (低保)")
+    TEKUN = "tekun", _("Support for the extremely poor (特困供养)")
+    TEMPORARY = "temporary", _("Temporary assistance (临时救助)")
+    ORPHAN_ALLOWANCE = "orphan_allowance", _("Orphan living allowance")
+    REHABILITATION = "rehabilitation", _("Rehabilitation aid")
+    EDUCATION = "education", _("Education aid")
+
+
+class WelfareCoverage(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="welfare")
+    kind = models.CharField(_("kind"), max_length=20, choices=WelfareKind.choices)
+    started_on = models.DateField(_("since"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=9, decimal_places=2, null=True,
+                                         blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("welfare coverage")
+        verbose_name_plural = _("welfare coverage")
+        ordering = ["ended_on", "-started_on"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ColourChange(models.Model):
+    """History of the four-colour grade; the current grade is also on Child.colour."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="colour_changes")
+    colour = models.CharField(_("colour grade"), max_length=10, choices=Colour.choices)
+    changed_on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(User, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("colour change")
+        verbose_name_plural = _("colour changes")
+        ordering = ["-changed_on", "-id"]
+
+
+class Problem(models.Model):
+    """A problem found and its solution (发现问题和解决方案)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="problems")
+    found_on = models.DateField(_("found on"))
+    description = models.TextField(_("problem"))
+    solution = models.TextField(_("solution"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("problem and solution")
+        verbose_name_plural = _("problems and solutions")
+        ordering = ["-found_on", "-id"]
+
+
+class CareKind(models.TextChoices):
+    MATERIAL = "material", _("Material help")
+    PSYCHOLOGICAL = "psychological", _("Psychological support")
+    STUDY = "study", _("Help with study")
+    MEDICAL = "medical", _("Medical help")
+    LEGAL = "legal", _("Legal help")
+    POLICY = "policy", _("Policy delivery")
+    OTHER = "other", _("Other")
+
+
+class CareRecord(models.Model):
+    """Care and assistance given (关爱帮扶记录)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="care_records")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=CareKind.choices)
+    description = models.TextField(_("what was done"))
+    provider = models.CharField(_("provided by"), max_length=100, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care record")
+        verbose_name_plural = _("care records")
+        ordering = ["-date", "-id"]
+
+
+class WorkLogEntry(models.Model):
+    """The work log (工作日志) kept on a child's archive."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="work_log")
+    date = models.DateField(_("date"))
+    content = models.TextField(_("content"))
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work log entry")
+        verbose_name_plural = _("work log")
+        ordering = ["-date", "-id"]
+
+
+class Transfer(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="transfers")
+    from_village = models.ForeignKey(Area, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
+    to_village = models.ForeignKey(Area, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
+    transferred_on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200)
+    transferred_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-transferred_on", "-id"]
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed the archive")
+    EXPORT = "export", _("Exported")
+    PDF = "pdf", _("Printed to PDF")
+    DOWNLOAD = "download", _("Downloaded a file")
+
+
+class AccessLog(models.Model):
+    """Who looked at or took out which child's data. Read by civil-affairs staff."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["child", "-at"], name="accesslog_child_idx")]
+
+
+# django-guardian object permissions with direct foreign keys: explicit shares of one child
+# (e.g. with a referral's receiving department) are joined on an integer column, not a string object_pk.
+
+
+class ChildUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ChildGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False

@@ -1,0 +1,236 @@
+"""Writes to children's archives. Views and commands call these; nothing else writes archives."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Area, AreaLevel, User
+
+from . import access
+from .categories import CATEGORY_BITS, flags_for
+from .models import (
+    AccessAction,
+    AccessLog,
+    ArchiveStatus,
+    Child,
+    ChildCategory,
+    ColourChange,
+    Transfer,
+)
+
+
+class StaleEdit(ValidationError):
+    """The archive was changed by someone else since the form was opened."""
+
+
+def area_path(area: Area) -> str:
+    names = []
+    node: Area | None = area
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return "".join(reversed(names))
+
+
+def find_open_archive(id_number: str, *, exclude_pk: int | None = None) -> Child | None:
+    qs = Child.objects.filter(id_number=id_number, status=ArchiveStatus.OPEN).select_related("village__parent")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def ensure_id_number_free(id_number: str, *, exclude_pk: int | None = None) -> None:
+    """Refuse an ID number already on an open archive, naming only the area that holds it."""
+    holder = find_open_archive(id_number, exclude_pk=exclude_pk)
+    if holder is not None:
+        raise ValidationError(
+            {"id_number": _("This ID number already has an open archive in %(area)s. Ask that area to "
+                            "transfer the child instead of registering again.") % {"area": area_path(holder.village)}}
+        )
+
+
+def possible_duplicates(*, name: str, birth_date: datetime.date, sex: str, exclude_pk: int | None = None) -> list[str]:
+    """Areas holding open archives with the same name, birth date and sex (no other data of theirs)."""
+    qs = Child.objects.filter(name=name, birth_date=birth_date, sex=sex, status=ArchiveStatus.OPEN)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return [area_path(c.village) for c in qs.select_related("village__parent__parent")[:5]]
+
+
+def _require_edit(user: User, child: Child) -> None:
+    if not access.can_edit_child(user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    if not child.is_open:
+        raise ValidationError(_("This archive is closed and can no longer be changed."))
+
+
+def _require_village(user: User, village: Area) -> None:
+    if village.level != AreaLevel.VILLAGE or not access.in_user_areas(user, village.code):
+        raise ValidationError({"village": _("Choose a village within your own area.")})
+
+
+def _bump_version(child: Child, expected_version: int | None) -> None:
+    """Optimistic locking: one UPDATE that only succeeds if nobody saved in between."""
+    qs = Child.objects.filter(pk=child.pk)
+    if expected_version is not None:
+        qs = qs.filter(version=expected_version)
+    if qs.update(version=F("version") + 1) != 1:
+        raise StaleEdit(_("Someone else changed this archive after you opened it. Reload the page, check their "
+                          "changes and enter yours again."))
+    child.version = (expected_version or child.version) + 1
+
+
+def _refresh_category_flags(child: Child) -> None:
+    current = ChildCategory.objects.filter(child=child, ended_on__isnull=True).values_list("category", flat=True)
+    child.category_flags = flags_for(current)
+    Child.objects.filter(pk=child.pk).update(category_flags=child.category_flags)
+
+
+@transaction.atomic
+def child_register(
+    *,
+    user: User,
+    child: Child,
+    categories: Iterable[str] = (),
+    categories_since: datetime.date | None = None,
+    confirmed_not_duplicate: bool = False,
+) -> Child:
+    """Register a new child; `child` is an unsaved instance with its fields set (e.g. from a form)."""
+    _require_village(user, child.village)
+    ensure_id_number_free(child.id_number)
+    if not confirmed_not_duplicate:
+        areas = possible_duplicates(name=child.name, birth_date=child.birth_date, sex=child.sex)
+        if areas:
+            raise ValidationError(
+                {"confirm_not_duplicate": _("A child with the same name, date of birth and sex already has an open "
+                                            "archive in %(areas)s. Check it is not the same child, then confirm.")
+                 % {"areas": "、".join(areas)}},
+                code="possible_duplicate",
+            )
+    child.status = ArchiveStatus.OPEN
+    child.registered_on = child.registered_on or timezone.localdate()
+    child.created_by = user
+    child.full_clean()
+    child.save()
+    since = categories_since or child.registered_on
+    for code in categories:
+        ChildCategory.objects.create(child=child, category=code, started_on=since)
+    _refresh_category_flags(child)
+    ColourChange.objects.create(
+        child=child, colour=child.colour, changed_on=child.registered_on, reason=_("Registered"), changed_by=user
+    )
+    return child
+
+
+@transaction.atomic
+def child_update(*, user: User, child: Child, expected_version: int | None) -> Child:
+    """Save edited basic information. `child` carries the form's changes."""
+    _require_edit(user, child)
+    _require_village(user, child.village)
+    ensure_id_number_free(child.id_number, exclude_pk=child.pk)
+    child.full_clean()
+    _bump_version(child, expected_version)
+    child.save()
+    return child
+
+
+@transaction.atomic
+def child_close(*, user: User, child: Child, reason: str, closed_on: datetime.date, note: str = "") -> Child:
+    _require_edit(user, child)
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("The closing date cannot be in the future.")})
+    child.status = ArchiveStatus.CLOSED
+    child.close_reason = reason
+    child.closed_on = closed_on
+    child._change_reason = note
+    _bump_version(child, None)
+    child.save()
+    return child
+
+
+@transaction.atomic
+def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.date, reason: str) -> Transfer:
+    """Move a child to another village; the transfer and the old village stay in the history.
+
+    The receiving village may lie outside the sender's area (a family moving counties); after the transfer the
+    sender no longer sees the child unless it is still within their area.
+    """
+    _require_edit(user, child)
+    if to_village.level != AreaLevel.VILLAGE:
+        raise ValidationError({"to_village": _("Choose a village.")})
+    if to_village.pk == child.village_id:
+        raise ValidationError({"to_village": _("The child already lives in this village.")})
+    transfer = Transfer.objects.create(
+        child=child, from_village_id=child.village_id, to_village=to_village, transferred_on=on, reason=reason,
+        transferred_by=user,
+    )
+    child.village = to_village
+    child._change_reason = reason
+    _bump_version(child, None)
+    child.save()
+    return transfer
+
+
+@transaction.atomic
+def category_add(*, user: User, child: Child, category: str, started_on: datetime.date, note: str = "") -> ChildCategory:
+    _require_edit(user, child)
+    if category not in CATEGORY_BITS:
+        raise ValidationError({"category": _("Unknown category.")})
+    if ChildCategory.objects.filter(child=child, category=category, ended_on__isnull=True).exists():
+        raise ValidationError({"category": _("The child already holds this category.")})
+    item = ChildCategory(child=child, category=category, started_on=started_on, note=note)
+    item.full_clean()
+    item.save()
+    _refresh_category_flags(child)
+    return item
+
+
+@transaction.atomic
+def category_end(*, user: User, item: ChildCategory, ended_on: datetime.date) -> ChildCategory:
+    _require_edit(user, item.child)
+    if item.ended_on is not None:
+        raise ValidationError(_("This category has already ended."))
+    if ended_on < item.started_on:
+        raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+    item.ended_on = ended_on
+    item.save()
+    _refresh_category_flags(item.child)
+    return item
+
+
+@transaction.atomic
+def colour_set(*, user: User, child: Child, colour: str, on: datetime.date, reason: str) -> ColourChange:
+    _require_edit(user, child)
+    change = ColourChange(child=child, colour=colour, changed_on=on, reason=reason, changed_by=user)
+    change.full_clean(exclude=["child", "changed_by"])
+    change.save()
+    child.colour = colour
+    child._change_reason = reason
+    _bump_version(child, None)
+    child.save()
+    return change
+
+
+@transaction.atomic
+def record_save(*, user: User, child: Child, record: Model) -> Model:
+    """Create or edit one record of an archive (family member, welfare, problem, care record, work log …).
+
+    Edits are kept by django-simple-history; records are never deleted.
+    """
+    _require_edit(user, child)
+    record.child = child
+    if hasattr(record, "created_by_id") and record.pk is None:
+        record.created_by = user
+    record.full_clean()
+    record.save()
+    _bump_version(child, None)
+    return record
+
+
+def access_log(*, user: User, child_ids: Iterable[int], action: str = AccessAction.VIEW) -> None:
+    AccessLog.objects.bulk_create([AccessLog(user=user, child_id=pk, action=action) for pk in child_ids])

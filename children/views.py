@@ -1,0 +1,252 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+
+from . import access, selectors, services
+from .forms import (
+    CareRecordForm,
+    CategoryAddForm,
+    CategoryEndForm,
+    ChildFilterForm,
+    ChildForm,
+    ChildRegisterForm,
+    CloseForm,
+    ColourForm,
+    EntrustedCareForm,
+    FamilyMemberForm,
+    ProblemForm,
+    TransferForm,
+    WelfareForm,
+    WorkLogForm,
+)
+from .models import AccessAction, AccessLog, EntrustedCare
+
+# Records of an archive edited through one view: URL kind -> (form, related name on Child, title).
+RECORD_KINDS = {
+    "family": (FamilyMemberForm, "family", gettext_lazy("family member")),
+    "welfare": (WelfareForm, "welfare", gettext_lazy("welfare coverage")),
+    "problem": (ProblemForm, "problems", gettext_lazy("problem and solution")),
+    "care": (CareRecordForm, "care_records", gettext_lazy("care record")),
+    "log": (WorkLogForm, "work_log", gettext_lazy("work log entry")),
+}
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _editable_child(request, pk: int):
+    child = access.get_child_for_user(request.user, pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    return child
+
+
+@login_required
+def child_list(request):
+    form = ChildFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.child_list_for(request.user, filters), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "children/list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "full_ids": access.sees_full_id_number(request.user),
+        "can_register": access.visible_villages(request.user).exists(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_register(request):
+    if request.user.role == Role.LIAISON:
+        raise Http404
+    form = ChildRegisterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        child = form.save(commit=False)
+        child.colour = form.cleaned_data["colour"]
+        child.registered_on = form.cleaned_data["registered_on"]
+        try:
+            child = services.child_register(
+                user=request.user, child=child,
+                categories=form.cleaned_data["categories"],
+                categories_since=form.cleaned_data["registered_on"],
+                confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": child.name})
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/register.html", {"form": form})
+
+
+@login_required
+def child_detail(request, pk: int):
+    child = access.get_child_for_user(request.user, pk)
+    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    context = {
+        "child": child,
+        "can_edit": access.can_edit_child(request.user, child) and child.is_open,
+        "full_ids": access.sees_full_id_number(request.user),
+        "categories": list(child.categories.all()),
+        "colour_changes": list(child.colour_changes.select_related("changed_by")[:20]),
+        "family": list(child.family.all()),
+        "entrusted_care": EntrustedCare.objects.filter(child=child).first(),
+        "welfare": list(child.welfare.all()),
+        "problems": list(child.problems.all()),
+        "care_records": list(child.care_records.all()[:50]),
+        "work_log": list(child.work_log.select_related("created_by")[:50]),
+        "transfers": list(child.transfers.select_related("from_village", "to_village")),
+        "history": selectors.archive_history(child),
+    }
+    return render(request, "children/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request, pk: int):
+    child = _editable_child(request, pk)
+    form = ChildForm(request.POST or None, instance=child, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(user=request.user, child=form.save(commit=False),
+                                  expected_version=form.cleaned_data.get("version"))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("Edit basic information")})
+
+
+def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs=None):
+    child = _editable_child(request, pk)
+    form = form_class(request.POST or None, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(child, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_close(request, pk: int):
+    return _simple_action(request, pk, CloseForm, _("Close the archive"), lambda child, data: services.child_close(
+        user=request.user, child=child, reason=data["reason"], closed_on=data["closed_on"], note=data["note"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_transfer(request, pk: int):
+    return _simple_action(
+        request, pk, TransferForm, _("Transfer to another village"),
+        lambda child, data: services.child_transfer(user=request.user, child=child, to_village=data["to_village"],
+                                                    on=data["transferred_on"], reason=data["reason"]),
+        form_kwargs={"user": request.user},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_colour(request, pk: int):
+    return _simple_action(request, pk, ColourForm, _("Change the colour grade"), lambda child, data: services.colour_set(
+        user=request.user, child=child, colour=data["colour"], on=data["on"], reason=data["reason"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_add(request, pk: int):
+    def run(child, data):
+        services.category_add(user=request.user, child=child, category=data["category"],
+                              started_on=data["started_on"], note=data["note"])
+    return _simple_action(request, pk, CategoryAddForm, _("Add a category"), run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_end(request, pk: int, item_pk: int):
+    child = _editable_child(request, pk)
+    item = get_object_or_404(child.categories, pk=item_pk)
+    return _simple_action(request, pk, CategoryEndForm, _("End the category %(name)s") % {"name": item},
+                          lambda _child, data: services.category_end(user=request.user, item=item,
+                                                                     ended_on=data["ended_on"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
+    form_class, related, label = RECORD_KINDS[kind]
+    child = _editable_child(request, pk)
+    instance = get_object_or_404(getattr(child, related).all(), pk=item_pk) if item_pk else None
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_save(user=request.user, child=child, record=form.save(commit=False))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    title = (_("Edit %(what)s") if instance else _("Add %(what)s")) % {"what": label}
+    return render(request, "children/form.html", {"form": form, "child": child, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entrusted_care_edit(request, pk: int):
+    child = _editable_child(request, pk)
+    instance = EntrustedCare.objects.filter(child=child).first()
+    form = EntrustedCareForm(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_save(user=request.user, child=child, record=form.save(commit=False))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {
+        "form": form, "child": child, "title": _("Entrusted caregiver and agreement"), "multipart": True})
+
+
+@login_required
+def agreement_scan(request, pk: int):
+    child = access.get_child_for_user(request.user, pk)
+    care = EntrustedCare.objects.filter(child=child).first()
+    if not care or not care.agreement_scan:
+        raise Http404
+    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
+    return FileResponse(care.agreement_scan.open("rb"), as_attachment=True,
+                        filename=f"agreement-{child.pk}.{care.agreement_scan.name.rsplit('.', 1)[-1]}")
+
+
+@login_required
+def access_log(request):
+    """Civil-affairs staff read who looked at which child of their area."""
+    if not (request.user.is_administrator or request.user.role == Role.CIVIL_AFFAIRS):
+        raise Http404
+    entries = AccessLog.objects.filter(child__in=access.visible_children(request.user)).select_related(
+        "user", "child")
+    page = Paginator(entries, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "children/access_log.html", {"page": page})

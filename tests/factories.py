@@ -1,0 +1,78 @@
+import datetime
+import itertools
+
+import factory
+
+from accounts.models import Area, AreaLevel, Department, Role, User
+from children import idnumber
+from children.models import Child, ChildCategory, FamilyMember
+
+_seq = itertools.count(1)
+
+
+def area(code: str, name: str, level: str, parent: Area | None = None) -> Area:
+    return Area.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+def valid_id(region6: str = "370283", birth: datetime.date = datetime.date(2015, 6, 1), male: bool = True) -> str:
+    n = next(_seq)
+    return idnumber.make(region6, birth, (2 * n + (1 if male else 0)) % 1000)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = "张"
+    first_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.DIRECTOR
+    password = factory.PostGenerationMethodCall("set_password", "pw-Test-2026!")
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+        if create:
+            self.save()
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    name = factory.Sequence(lambda n: f"测试{n}")
+    sex = "M"
+    birth_date = datetime.date(2015, 6, 1)
+    id_number = factory.LazyAttribute(lambda o: valid_id(o.village.code[:6], o.birth_date, o.sex == "M"))
+    registered_on = datetime.date(2026, 1, 5)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChildCategory
+
+    category = "left_behind_rural"
+    started_on = datetime.date(2026, 1, 5)
+
+
+class FamilyMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FamilyMember
+
+    relation = "father"
+    name = "王大明"
+    situation = "working_away"
+    work_destination = "上海"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"教育局{n}")
+    kind = "education"
+
+
+__all__ = ["AreaLevel", "area"]
