@@ -51,16 +51,16 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.prefix = self.code[: PREFIX_LENGTH[AreaLevel(self.level)]]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         expected = CODE_LENGTH[AreaLevel(self.level)]
         if not self.code.isdigit() or len(self.code) != expected:
             raise ValidationError({"code": _("An area code of this level has %(n)d digits.") % {"n": expected}})
         if self.parent_id and not self.code.startswith(self.parent.prefix):
             raise ValidationError({"code": _("The code must start with the parent area's code.")})
-
-    def save(self, *args, **kwargs):
-        self.prefix = self.code[: PREFIX_LENGTH[AreaLevel(self.level)]]
-        super().save(*args, **kwargs)
 
     def contains(self, code: str) -> bool:
         return code.startswith(self.prefix)
@@ -121,7 +121,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DIRECTOR)
     areas = models.ManyToManyField(Area, verbose_name=_("areas served"), blank=True, related_name="users")
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="liaisons",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)

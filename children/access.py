@@ -38,7 +38,6 @@ def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
     return q
 
 
-
 def visible_children(user: User) -> QuerySet[Child]:
     """All children the user may see, closed archives included."""
     if not user.is_authenticated or not user.is_active:
@@ -48,9 +47,9 @@ def visible_children(user: User) -> QuerySet[Child]:
     q = _prefix_q(area_prefixes(user))
     if user.role not in AREA_ROLES:
         q = Q(pk__in=[])
-    direct = ChildUserObjectPermission.objects.filter(
-        user=user, permission__codename=VIEW_PERMISSION
-    ).values("content_object_id")
+    direct = ChildUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_PERMISSION).values(
+        "content_object_id"
+    )
     via_group = ChildGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=VIEW_PERMISSION
     ).values("content_object_id")

@@ -90,10 +90,10 @@ class BulkWriter:
                     buf.write("\t".join(_pg_text(v) for v in row))
                     buf.write("\n")
                 buf.seek(0)
-                cursor.cursor.copy_expert(f'COPY {table} ({", ".join(columns)}) FROM STDIN', buf)
+                cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({marks})', rows)
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def reset_sequences(self) -> None:
         models = list(self.next_ids)
@@ -116,6 +116,7 @@ def _pg_text(value) -> str:
 
 
 # --- areas and users ---------------------------------------------------------------------------------------
+
 
 def _area(code: str, name: str, level: str, parent: Area | None) -> Area:
     area, _created = Area.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
@@ -147,8 +148,9 @@ def build_scaled_areas(rng: random.Random, villages_needed: int) -> list[Area]:
     new_areas: list[Area] = []
     cities = []
     for code, name in SHANDONG_CITIES:
-        city = existing_cities.get(code) or Area(code=code, name=name, level=AreaLevel.CITY, parent=province,
-                                                  prefix=code[:4])
+        city = existing_cities.get(code) or Area(
+            code=code, name=name, level=AreaLevel.CITY, parent=province, prefix=code[:4]
+        )
         if code not in existing_cities:
             new_areas.append(city)
         cities.append(city)
@@ -161,18 +163,25 @@ def build_scaled_areas(rng: random.Random, villages_needed: int) -> list[Area]:
         city_index += 1
         county_seq[city.code] += 1
         ccode = f"{city.code[:4]}{county_seq[city.code]:02d}"
-        county = Area(code=ccode, name=_place_name(rng, used_names, "县"), level=AreaLevel.COUNTY, parent=city,
-                      prefix=ccode)
+        county = Area(
+            code=ccode, name=_place_name(rng, used_names, "县"), level=AreaLevel.COUNTY, parent=city, prefix=ccode
+        )
         new_areas.append(county)
         for t in range(1, TOWNSHIPS_PER_COUNTY + 1):
             tcode = f"{ccode}{t:03d}"
-            township = Area(code=tcode, name=_place_name(rng, None, "镇"), level=AreaLevel.TOWNSHIP, parent=county,
-                            prefix=tcode)
+            township = Area(
+                code=tcode, name=_place_name(rng, None, "镇"), level=AreaLevel.TOWNSHIP, parent=county, prefix=tcode
+            )
             new_areas.append(township)
             for v in range(1, VILLAGES_PER_TOWNSHIP + 1):
                 vcode = f"{tcode}{v:03d}"
-                village = Area(code=vcode, name=_place_name(rng, None, "村"), level=AreaLevel.VILLAGE,
-                               parent=township, prefix=vcode)
+                village = Area(
+                    code=vcode,
+                    name=_place_name(rng, None, "村"),
+                    level=AreaLevel.VILLAGE,
+                    parent=township,
+                    prefix=vcode,
+                )
                 new_areas.append(village)
                 villages.append(village)
     Area.objects.bulk_create(new_areas, batch_size=5000)
@@ -192,16 +201,23 @@ def _place_name(rng: random.Random, used: set[str] | None, suffix: str) -> str:
 def build_demo_users() -> list[tuple[str, str, str]]:
     """One user per role (idempotent). Returns (username, role label, password) rows."""
     county = Area.objects.get(code=DEMO_COUNTY[0])
-    education, _ = Department.objects.get_or_create(area=county, name="平度市教育和体育局",
-                                                    defaults={"kind": "education"})
+    education, _ = Department.objects.get_or_create(
+        area=county, name="平度市教育和体育局", defaults={"kind": "education"}
+    )
     Department.objects.get_or_create(area=county, name="平度市民政局", defaults={"kind": "civil_affairs"})
     Department.objects.get_or_create(area=county, name="平度市公安局", defaults={"kind": "public_security"})
     rows = []
     for username, role, last, first, area_code, dept_kind in DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username, defaults={
-            "role": role, "last_name": last, "first_name": first,
-            "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN,
-        })
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "last_name": last,
+                "first_name": first,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -217,13 +233,22 @@ def build_demo_users() -> list[tuple[str, str, str]]:
 # --- children ----------------------------------------------------------------------------------------------
 
 PRIMARY = [  # (category, share) — proportions in line with county rosters
-    (Category.LEFT_BEHIND_RURAL, 0.55), (Category.LEFT_BEHIND_URBAN, 0.07), (Category.OTHER_DIFFICULTY, 0.15),
-    (Category.KEY_DIFFICULTY, 0.08), (Category.ORPHAN_SCATTERED, 0.04), (Category.DE_FACTO_UNSUPPORTED, 0.05),
-    (Category.ORPHAN_INSTITUTION, 0.01), (Category.DISABLED, 0.05),
+    (Category.LEFT_BEHIND_RURAL, 0.55),
+    (Category.LEFT_BEHIND_URBAN, 0.07),
+    (Category.OTHER_DIFFICULTY, 0.15),
+    (Category.KEY_DIFFICULTY, 0.08),
+    (Category.ORPHAN_SCATTERED, 0.04),
+    (Category.DE_FACTO_UNSUPPORTED, 0.05),
+    (Category.ORPHAN_INSTITUTION, 0.01),
+    (Category.DISABLED, 0.05),
 ]
 SECONDARY = [
-    (Category.DISABLED, 0.05), (Category.SERIOUSLY_ILL, 0.03), (Category.SINGLE_PARENT, 0.12),
-    (Category.DROPOUT, 0.005), (Category.VAGRANCY_HISTORY, 0.003), (Category.PSYCH_ABNORMAL, 0.02),
+    (Category.DISABLED, 0.05),
+    (Category.SERIOUSLY_ILL, 0.03),
+    (Category.SINGLE_PARENT, 0.12),
+    (Category.DROPOUT, 0.005),
+    (Category.VAGRANCY_HISTORY, 0.003),
+    (Category.PSYCH_ABNORMAL, 0.02),
     (Category.POOR_GUARDIANSHIP, 0.03),
 ]
 COLOURS = [("green", 0.6), ("yellow", 0.25), ("orange", 0.1), ("red", 0.05)]
@@ -239,15 +264,60 @@ def _pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
     return table[-1][0]
 
 
-CHILD_FIELDS = ["id", "name", "id_number", "sex", "birth_date", "ethnicity", "village", "address", "status",
-                "close_reason", "closed_on", "colour", "category_flags", "enrolment", "school", "grade", "health",
-                "health_notes", "disability", "disability_grade", "notes", "registered_on", "created_by",
-                "created_at", "updated_at", "version"]
+CHILD_FIELDS = [
+    "id",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "village",
+    "address",
+    "status",
+    "close_reason",
+    "closed_on",
+    "colour",
+    "category_flags",
+    "enrolment",
+    "school",
+    "grade",
+    "health",
+    "health_notes",
+    "disability",
+    "disability_grade",
+    "notes",
+    "registered_on",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+]
 CATEGORY_FIELDS = ["id", "child", "category", "started_on", "ended_on", "note"]
-FAMILY_FIELDS = ["id", "child", "relation", "name", "id_number", "phone", "is_guardian", "situation",
-                 "work_destination", "away_since", "contact_frequency", "note"]
-CARE_FIELDS = ["id", "child", "caregiver_name", "relation", "phone", "id_number", "agreement_signed",
-               "agreement_date", "agreement_scan"]
+FAMILY_FIELDS = [
+    "id",
+    "child",
+    "relation",
+    "name",
+    "id_number",
+    "phone",
+    "is_guardian",
+    "situation",
+    "work_destination",
+    "away_since",
+    "contact_frequency",
+    "note",
+]
+CARE_FIELDS = [
+    "id",
+    "child",
+    "caregiver_name",
+    "relation",
+    "phone",
+    "id_number",
+    "agreement_signed",
+    "agreement_date",
+    "agreement_scan",
+]
 WELFARE_FIELDS = ["id", "child", "kind", "started_on", "ended_on", "monthly_amount", "note"]
 COLOUR_FIELDS = ["id", "child", "colour", "changed_on", "reason", "changed_by"]
 
@@ -302,21 +372,49 @@ class ChildGenerator:
             if Category.ORPHAN_SCATTERED in held or Category.DE_FACTO_UNSUPPORTED in held:
                 colour = rng.choice(("orange", "red", "yellow"))
             age = age_days // 365
-            enrolment = ("not_school_age" if age < 3 else "preschool" if age < 6 else
-                         "dropped_out" if Category.DROPOUT in held else "enrolled" if age < 16 else "finished")
+            enrolment = (
+                "not_school_age"
+                if age < 3
+                else "preschool"
+                if age < 6
+                else "dropped_out"
+                if Category.DROPOUT in held
+                else "enrolled"
+                if age < 16
+                else "finished"
+            )
             disabled = Category.DISABLED in held
             registered = self.today - datetime.timedelta(days=rng.randint(0, min(age_days, 3 * 365)))
-            children.append((
-                pk, name, number, "M" if male else "F", birth, "汉族", village.code,
-                f"{village.name}{rng.randint(1, 300)}号", ArchiveStatus.CLOSED if closed else ArchiveStatus.OPEN,
-                "moved_away" if closed else "", self.today if closed else None, colour,
-                sum(CATEGORY_BITS[c] for c in held), enrolment,
-                (village.name[:2] + rng.choice(SCHOOLS)) if enrolment in ("enrolled", "preschool") else "",
-                f"{max(1, age - 6)}年级" if enrolment == "enrolled" else "",
-                "seriously_ill" if Category.SERIOUSLY_ILL in held else "healthy", "",
-                rng.choice(("physical", "intellectual", "hearing", "visual")) if disabled else "",
-                rng.randint(1, 4) if disabled else None, "", registered, created_by_id, self.now, self.now, 1,
-            ))
+            children.append(
+                (
+                    pk,
+                    name,
+                    number,
+                    "M" if male else "F",
+                    birth,
+                    "汉族",
+                    village.code,
+                    f"{village.name}{rng.randint(1, 300)}号",
+                    ArchiveStatus.CLOSED if closed else ArchiveStatus.OPEN,
+                    "moved_away" if closed else "",
+                    self.today if closed else None,
+                    colour,
+                    sum(CATEGORY_BITS[c] for c in held),
+                    enrolment,
+                    (village.name[:2] + rng.choice(SCHOOLS)) if enrolment in ("enrolled", "preschool") else "",
+                    f"{max(1, age - 6)}年级" if enrolment == "enrolled" else "",
+                    "seriously_ill" if Category.SERIOUSLY_ILL in held else "healthy",
+                    "",
+                    rng.choice(("physical", "intellectual", "hearing", "visual")) if disabled else "",
+                    rng.randint(1, 4) if disabled else None,
+                    "",
+                    registered,
+                    created_by_id,
+                    self.now,
+                    self.now,
+                    1,
+                )
+            )
             for cat in held:
                 categories.append((None, pk, cat, registered, None, ""))
             surname = name[0]
@@ -328,32 +426,74 @@ class ChildGenerator:
             elif primary in (Category.ORPHAN_SCATTERED, Category.ORPHAN_INSTITUTION):
                 father_sit = mother_sit = ParentSituation.DEAD
             elif primary == Category.DE_FACTO_UNSUPPORTED:
-                father_sit = rng.choice((ParentSituation.IMPRISONED, ParentSituation.SEVERE_DISABILITY,
-                                         ParentSituation.MISSING, ParentSituation.COMPULSORY_REHAB))
-                mother_sit = rng.choice((ParentSituation.MISSING, ParentSituation.DEAD, ParentSituation.SERIOUS_ILLNESS))
+                father_sit = rng.choice(
+                    (
+                        ParentSituation.IMPRISONED,
+                        ParentSituation.SEVERE_DISABILITY,
+                        ParentSituation.MISSING,
+                        ParentSituation.COMPULSORY_REHAB,
+                    )
+                )
+                mother_sit = rng.choice(
+                    (ParentSituation.MISSING, ParentSituation.DEAD, ParentSituation.SERIOUS_ILLNESS)
+                )
             elif Category.SINGLE_PARENT in held:
                 mother_sit = rng.choice((ParentSituation.MISSING, ParentSituation.DEAD))
             elif primary in (Category.KEY_DIFFICULTY, Category.OTHER_DIFFICULTY):
-                father_sit = rng.choice((ParentSituation.SERIOUS_ILLNESS, ParentSituation.SEVERE_DISABILITY,
-                                         ParentSituation.NORMAL))
+                father_sit = rng.choice(
+                    (ParentSituation.SERIOUS_ILLNESS, ParentSituation.SEVERE_DISABILITY, ParentSituation.NORMAL)
+                )
             for relation, sit, is_male in ((Relation.FATHER, father_sit, True), (Relation.MOTHER, mother_sit, False)):
                 away = sit == ParentSituation.WORKING_AWAY
-                family.append((
-                    None, pk, relation, self._adult_name(surname if is_male else None, is_male), "",
-                    f"1{rng.randint(3000000000, 9999999999)}" if sit not in (ParentSituation.DEAD,) else "",
-                    sit not in (ParentSituation.DEAD, ParentSituation.MISSING, ParentSituation.IMPRISONED), sit,
-                    rng.choice(CITIES_WORKED) if away else "",
-                    self.today - datetime.timedelta(days=rng.randint(100, 2000)) if away else None,
-                    rng.choice(("weekly", "weekly", "monthly", "rarely")) if away else "", "",
-                ))
+                family.append(
+                    (
+                        None,
+                        pk,
+                        relation,
+                        self._adult_name(surname if is_male else None, is_male),
+                        "",
+                        f"1{rng.randint(3000000000, 9999999999)}" if sit not in (ParentSituation.DEAD,) else "",
+                        sit not in (ParentSituation.DEAD, ParentSituation.MISSING, ParentSituation.IMPRISONED),
+                        sit,
+                        rng.choice(CITIES_WORKED) if away else "",
+                        self.today - datetime.timedelta(days=rng.randint(100, 2000)) if away else None,
+                        rng.choice(("weekly", "weekly", "monthly", "rarely")) if away else "",
+                        "",
+                    )
+                )
             if left_behind or primary in (Category.ORPHAN_SCATTERED, Category.DE_FACTO_UNSUPPORTED):
                 grandparent = self._adult_name(surname, rng.random() < 0.5)
-                family.append((None, pk, Relation.GRANDPARENT, grandparent, "", f"1{rng.randint(3000000000, 9999999999)}",
-                               not left_behind, ParentSituation.NORMAL, "", None, "daily", ""))
+                family.append(
+                    (
+                        None,
+                        pk,
+                        Relation.GRANDPARENT,
+                        grandparent,
+                        "",
+                        f"1{rng.randint(3000000000, 9999999999)}",
+                        not left_behind,
+                        ParentSituation.NORMAL,
+                        "",
+                        None,
+                        "daily",
+                        "",
+                    )
+                )
                 if left_behind:
                     signed = rng.random() < 0.85
-                    care.append((None, pk, grandparent, Relation.GRANDPARENT, f"1{rng.randint(3000000000, 9999999999)}",
-                                 "", signed, registered if signed else None, ""))
+                    care.append(
+                        (
+                            None,
+                            pk,
+                            grandparent,
+                            Relation.GRANDPARENT,
+                            f"1{rng.randint(3000000000, 9999999999)}",
+                            "",
+                            signed,
+                            registered if signed else None,
+                            "",
+                        )
+                    )
             if primary in (Category.ORPHAN_SCATTERED, Category.ORPHAN_INSTITUTION, Category.DE_FACTO_UNSUPPORTED):
                 welfare.append((None, pk, "orphan_allowance", registered, None, "1580.00", ""))
             if primary in (Category.KEY_DIFFICULTY, Category.OTHER_DIFFICULTY) and rng.random() < 0.5:
@@ -371,8 +511,7 @@ def _with_ids(writer: BulkWriter, model: type[Model], rows: list[tuple]) -> list
     return [(first + i,) + row[1:] for i, row in enumerate(rows)]
 
 
-def seed_children(*, count: int, villages: list[Area], seed: int = 2024, batch: int = 20000,
-                  progress=None) -> int:
+def seed_children(*, count: int, villages: list[Area], seed: int = 2024, batch: int = 20000, progress=None) -> int:
     """Generate `count` children spread over `villages`, in batches, each batch in one transaction."""
     rng = random.Random(seed)
     gen = ChildGenerator(rng, timezone.localdate())

@@ -61,8 +61,19 @@ class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
         fields = [
-            "name", "id_number", "village", "address", "ethnicity",
-            "enrolment", "school", "grade", "health", "health_notes", "disability", "disability_grade", "notes",
+            "name",
+            "id_number",
+            "village",
+            "address",
+            "ethnicity",
+            "enrolment",
+            "school",
+            "grade",
+            "health",
+            "health_notes",
+            "disability",
+            "disability_grade",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -94,7 +105,9 @@ class ChildForm(forms.ModelForm):
 
 class ChildRegisterForm(ChildForm):
     categories = forms.MultipleChoiceField(
-        label=_("categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("categories"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one category.")},
     )
     colour = forms.ChoiceField(label=_("colour grade"), choices=Colour.choices, initial=Colour.GREEN)
@@ -158,8 +171,18 @@ class FamilyMemberForm(forms.ModelForm):
 
     class Meta:
         model = FamilyMember
-        fields = ["relation", "name", "id_number", "phone", "is_guardian", "situation", "work_destination",
-                  "away_since", "contact_frequency", "note"]
+        fields = [
+            "relation",
+            "name",
+            "id_number",
+            "phone",
+            "is_guardian",
+            "situation",
+            "work_destination",
+            "away_since",
+            "contact_frequency",
+            "note",
+        ]
         widgets = {"away_since": DateInput}
 
     def clean(self):
@@ -175,8 +198,15 @@ class EntrustedCareForm(forms.ModelForm):
 
     class Meta:
         model = EntrustedCare
-        fields = ["caregiver_name", "relation", "phone", "id_number", "agreement_signed", "agreement_date",
-                  "agreement_scan"]
+        fields = [
+            "caregiver_name",
+            "relation",
+            "phone",
+            "id_number",
+            "agreement_signed",
+            "agreement_date",
+            "agreement_scan",
+        ]
         widgets = {"agreement_date": DateInput}
 
     def clean_agreement_scan(self):
@@ -213,8 +243,12 @@ class ProblemForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["found_on", "description", "solution", "resolved_on"]
-        widgets = {"found_on": DateInput, "resolved_on": DateInput,
-                   "description": forms.Textarea(attrs={"rows": 3}), "solution": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "found_on": DateInput,
+            "resolved_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "solution": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self):
         cleaned = super().clean()

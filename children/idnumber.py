@@ -44,9 +44,7 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumberInfo:
             _("This is an old 15-digit ID number. Enter the child's current 18-digit ID number."), code="legacy"
         )
     if not _SHAPE.match(number):
-        raise ValidationError(
-            _("An ID number has 18 characters: 17 digits followed by a digit or X."), code="shape"
-        )
+        raise ValidationError(_("An ID number has 18 characters: 17 digits followed by a digit or X."), code="shape")
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -261,8 +261,9 @@ class WelfareCoverage(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=WelfareKind.choices)
     started_on = models.DateField(_("since"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
-    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=9, decimal_places=2, null=True,
-                                         blank=True)
+    monthly_amount = models.DecimalField(
+        _("monthly amount (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -289,6 +290,9 @@ class ColourChange(models.Model):
         verbose_name_plural = _("colour changes")
         ordering = ["-changed_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()} {self.changed_on}"
+
 
 class Problem(models.Model):
     """A problem found and its solution (发现问题和解决方案)."""
@@ -305,6 +309,9 @@ class Problem(models.Model):
         verbose_name = _("problem and solution")
         verbose_name_plural = _("problems and solutions")
         ordering = ["-found_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.description[:30]
 
 
 class CareKind(models.TextChoices):
@@ -333,6 +340,9 @@ class CareRecord(models.Model):
         verbose_name_plural = _("care records")
         ordering = ["-date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
 
 class WorkLogEntry(models.Model):
     """The work log (工作日志) kept on a child's archive."""
@@ -348,6 +358,9 @@ class WorkLogEntry(models.Model):
         verbose_name_plural = _("work log")
         ordering = ["-date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.content[:30]}"
+
 
 class Transfer(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="transfers")
@@ -361,6 +374,9 @@ class Transfer(models.Model):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-transferred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_village_id} → {self.to_village_id}"
 
 
 class AccessAction(models.TextChoices):
@@ -384,9 +400,11 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["child", "-at"], name="accesslog_child_idx")]
 
+    # django-guardian object permissions with direct foreign keys: explicit shares of one child
+    # (e.g. with a referral's receiving department) are joined on an integer column, not a string object_pk.
 
-# django-guardian object permissions with direct foreign keys: explicit shares of one child
-# (e.g. with a referral's receiving department) are joined on an integer column, not a string object_pk.
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.child_id}"
 
 
 class ChildUserObjectPermission(UserObjectPermissionBase):

@@ -59,8 +59,11 @@ def child_list_for(user: User, filters: dict) -> QuerySet[Child]:
     return (
         qs.select_related("village__parent")
         .prefetch_related(
-            Prefetch("categories", queryset=ChildCategory.objects.filter(ended_on__isnull=True).order_by("category"),
-                     to_attr="current_categories")
+            Prefetch(
+                "categories",
+                queryset=ChildCategory.objects.filter(ended_on__isnull=True).order_by("category"),
+                to_attr="current_categories",
+            )
         )
         .order_by(order, "-id")
     )
@@ -93,15 +96,18 @@ def archive_history(child: Child, limit: int = 50) -> list[HistoryRow]:
             changes = []
             if prev is not None and rec.history_type == "~":
                 delta = rec.diff_against(prev)
-                changes = [(str(rec.instance._meta.get_field(c.field).verbose_name), c.old, c.new)
-                           for c in delta.changes]
+                changes = [
+                    (str(rec.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
+                ]
             by_object[rec.id] = rec
-            rows.append(HistoryRow(
-                when=rec.history_date,
-                who=str(rec.history_user) if rec.history_user else "",
-                what=str(label),
-                kind=rec.get_history_type_display(),
-                changes=changes,
-            ))
+            rows.append(
+                HistoryRow(
+                    when=rec.history_date,
+                    who=str(rec.history_user) if rec.history_user else "",
+                    what=str(label),
+                    kind=rec.get_history_type_display(),
+                    changes=changes,
+                )
+            )
     rows.sort(key=attrgetter("when"), reverse=True)
     return rows[:limit]

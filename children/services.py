@@ -49,8 +49,13 @@ def ensure_id_number_free(id_number: str, *, exclude_pk: int | None = None) -> N
     holder = find_open_archive(id_number, exclude_pk=exclude_pk)
     if holder is not None:
         raise ValidationError(
-            {"id_number": _("This ID number already has an open archive in %(area)s. Ask that area to "
-                            "transfer the child instead of registering again.") % {"area": area_path(holder.village)}}
+            {
+                "id_number": _(
+                    "This ID number already has an open archive in %(area)s. Ask that area to "
+                    "transfer the child instead of registering again."
+                )
+                % {"area": area_path(holder.village)}
+            }
         )
 
 
@@ -80,8 +85,12 @@ def _bump_version(child: Child, expected_version: int | None) -> None:
     if expected_version is not None:
         qs = qs.filter(version=expected_version)
     if qs.update(version=F("version") + 1) != 1:
-        raise StaleEdit(_("Someone else changed this archive after you opened it. Reload the page, check their "
-                          "changes and enter yours again."))
+        raise StaleEdit(
+            _(
+                "Someone else changed this archive after you opened it. Reload the page, check their "
+                "changes and enter yours again."
+            )
+        )
     child.version = (expected_version or child.version) + 1
 
 
@@ -107,9 +116,13 @@ def child_register(
         areas = possible_duplicates(name=child.name, birth_date=child.birth_date, sex=child.sex)
         if areas:
             raise ValidationError(
-                {"confirm_not_duplicate": _("A child with the same name, date of birth and sex already has an open "
-                                            "archive in %(areas)s. Check it is not the same child, then confirm.")
-                 % {"areas": "、".join(areas)}},
+                {
+                    "confirm_not_duplicate": _(
+                        "A child with the same name, date of birth and sex already has an open "
+                        "archive in %(areas)s. Check it is not the same child, then confirm."
+                    )
+                    % {"areas": "、".join(areas)}
+                },
                 code="possible_duplicate",
             )
     child.status = ArchiveStatus.OPEN
@@ -166,7 +179,11 @@ def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.d
     if to_village.pk == child.village_id:
         raise ValidationError({"to_village": _("The child already lives in this village.")})
     transfer = Transfer.objects.create(
-        child=child, from_village_id=child.village_id, to_village=to_village, transferred_on=on, reason=reason,
+        child=child,
+        from_village_id=child.village_id,
+        to_village=to_village,
+        transferred_on=on,
+        reason=reason,
         transferred_by=user,
     )
     child.village = to_village
@@ -177,7 +194,9 @@ def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.d
 
 
 @transaction.atomic
-def category_add(*, user: User, child: Child, category: str, started_on: datetime.date, note: str = "") -> ChildCategory:
+def category_add(
+    *, user: User, child: Child, category: str, started_on: datetime.date, note: str = ""
+) -> ChildCategory:
     _require_edit(user, child)
     if category not in CATEGORY_BITS:
         raise ValidationError({"category": _("Unknown category.")})

@@ -64,11 +64,17 @@ def child_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "children/list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "full_ids": access.sees_full_id_number(request.user),
-        "can_register": access.visible_villages(request.user).exists(),
-    })
+    return render(
+        request,
+        "children/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "full_ids": access.sees_full_id_number(request.user),
+            "can_register": access.visible_villages(request.user).exists(),
+        },
+    )
 
 
 @login_required
@@ -83,7 +89,8 @@ def child_register(request):
         child.registered_on = form.cleaned_data["registered_on"]
         try:
             child = services.child_register(
-                user=request.user, child=child,
+                user=request.user,
+                child=child,
                 categories=form.cleaned_data["categories"],
                 categories_since=form.cleaned_data["registered_on"],
                 confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
@@ -125,8 +132,9 @@ def child_edit(request, pk: int):
     form = ChildForm(request.POST or None, instance=child, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_update(user=request.user, child=form.save(commit=False),
-                                  expected_version=form.cleaned_data.get("version"))
+            services.child_update(
+                user=request.user, child=form.save(commit=False), expected_version=form.cleaned_data.get("version")
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -152,17 +160,32 @@ def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_close(request, pk: int):
-    return _simple_action(request, pk, CloseForm, _("Close the archive"), lambda child, data: services.child_close(
-        user=request.user, child=child, reason=data["reason"], closed_on=data["closed_on"], note=data["note"]))
+    return _simple_action(
+        request,
+        pk,
+        CloseForm,
+        _("Close the archive"),
+        lambda child, data: services.child_close(
+            user=request.user, child=child, reason=data["reason"], closed_on=data["closed_on"], note=data["note"]
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_transfer(request, pk: int):
     return _simple_action(
-        request, pk, TransferForm, _("Transfer to another village"),
-        lambda child, data: services.child_transfer(user=request.user, child=child, to_village=data["to_village"],
-                                                    on=data["transferred_on"], reason=data["reason"]),
+        request,
+        pk,
+        TransferForm,
+        _("Transfer to another village"),
+        lambda child, data: services.child_transfer(
+            user=request.user,
+            child=child,
+            to_village=data["to_village"],
+            on=data["transferred_on"],
+            reason=data["reason"],
+        ),
         form_kwargs={"user": request.user},
     )
 
@@ -170,16 +193,25 @@ def child_transfer(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_colour(request, pk: int):
-    return _simple_action(request, pk, ColourForm, _("Change the colour grade"), lambda child, data: services.colour_set(
-        user=request.user, child=child, colour=data["colour"], on=data["on"], reason=data["reason"]))
+    return _simple_action(
+        request,
+        pk,
+        ColourForm,
+        _("Change the colour grade"),
+        lambda child, data: services.colour_set(
+            user=request.user, child=child, colour=data["colour"], on=data["on"], reason=data["reason"]
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_add(request, pk: int):
     def run(child, data):
-        services.category_add(user=request.user, child=child, category=data["category"],
-                              started_on=data["started_on"], note=data["note"])
+        services.category_add(
+            user=request.user, child=child, category=data["category"], started_on=data["started_on"], note=data["note"]
+        )
+
     return _simple_action(request, pk, CategoryAddForm, _("Add a category"), run)
 
 
@@ -188,9 +220,13 @@ def category_add(request, pk: int):
 def category_end(request, pk: int, item_pk: int):
     child = _editable_child(request, pk)
     item = get_object_or_404(child.categories, pk=item_pk)
-    return _simple_action(request, pk, CategoryEndForm, _("End the category %(name)s") % {"name": item},
-                          lambda _child, data: services.category_end(user=request.user, item=item,
-                                                                     ended_on=data["ended_on"]))
+    return _simple_action(
+        request,
+        pk,
+        CategoryEndForm,
+        _("End the category %(name)s") % {"name": item},
+        lambda _child, data: services.category_end(user=request.user, item=item, ended_on=data["ended_on"]),
+    )
 
 
 @login_required
@@ -226,8 +262,11 @@ def entrusted_care_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/form.html", {
-        "form": form, "child": child, "title": _("Entrusted caregiver and agreement"), "multipart": True})
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "child": child, "title": _("Entrusted caregiver and agreement"), "multipart": True},
+    )
 
 
 @login_required
@@ -237,8 +276,11 @@ def agreement_scan(request, pk: int):
     if not care or not care.agreement_scan:
         raise Http404
     services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
-    return FileResponse(care.agreement_scan.open("rb"), as_attachment=True,
-                        filename=f"agreement-{child.pk}.{care.agreement_scan.name.rsplit('.', 1)[-1]}")
+    return FileResponse(
+        care.agreement_scan.open("rb"),
+        as_attachment=True,
+        filename=f"agreement-{child.pk}.{care.agreement_scan.name.rsplit('.', 1)[-1]}",
+    )
 
 
 @login_required
@@ -246,7 +288,6 @@ def access_log(request):
     """Civil-affairs staff read who looked at which child of their area."""
     if not (request.user.is_administrator or request.user.role == Role.CIVIL_AFFAIRS):
         raise Http404
-    entries = AccessLog.objects.filter(child__in=access.visible_children(request.user)).select_related(
-        "user", "child")
+    entries = AccessLog.objects.filter(child__in=access.visible_children(request.user)).select_related("user", "child")
     page = Paginator(entries, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "children/access_log.html", {"page": page})

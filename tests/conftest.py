@@ -75,7 +75,13 @@ def tree(db):
     t2 = area("370283002", "南村镇", AreaLevel.TOWNSHIP, county)
     t3 = area("370281001", "阜安街道", AreaLevel.TOWNSHIP, other_county)
     return SimpleNamespace(
-        province=prov, city=city, county=county, other_county=other_county, t1=t1, t2=t2, t3=t3,
+        province=prov,
+        city=city,
+        county=county,
+        other_county=other_county,
+        t1=t1,
+        t2=t2,
+        t3=t3,
         v1=area("370283001001", "东关村", AreaLevel.VILLAGE, t1),
         v2=area("370283001002", "西关村", AreaLevel.VILLAGE, t1),
         v3=area("370283002001", "南村", AreaLevel.VILLAGE, t2),

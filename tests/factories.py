@@ -56,6 +56,14 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     category = "left_behind_rural"
     started_on = datetime.date(2026, 1, 5)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from children.services import _refresh_category_flags
+
+        item = super()._create(model_class, *args, **kwargs)
+        _refresh_category_flags(item.child)
+        return item
+
 
 class FamilyMemberFactory(factory.django.DjangoModelFactory):
     class Meta:

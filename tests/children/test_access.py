@@ -46,8 +46,9 @@ def archive(child, settings, tmp_path):
     """A child with one record of every kind, so that every item URL can be filled in."""
     settings.MEDIA_ROOT = tmp_path
     d = datetime.date(2026, 2, 1)
-    care = EntrustedCare(child=child, caregiver_name="王奶奶", relation="grandparent", agreement_signed=True,
-                         agreement_date=d)
+    care = EntrustedCare(
+        child=child, caregiver_name="王奶奶", relation="grandparent", agreement_signed=True, agreement_date=d
+    )
     care.agreement_scan.save("scan.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     care.save()
     items = {
@@ -91,8 +92,14 @@ def _urls(child, items):
 
 def test_the_walk_finds_the_archive_urls():
     names = {name for name, _c in child_url_patterns()}
-    assert {"children:detail", "children:edit", "children:close", "children:transfer", "children:record_edit",
-            "children:agreement_scan"} <= names
+    assert {
+        "children:detail",
+        "children:edit",
+        "children:close",
+        "children:transfer",
+        "children:record_edit",
+        "children:agreement_scan",
+    } <= names
 
 
 @pytest.mark.parametrize("who", ["other_director", "other_supervisor", "other_county_staff", "liaison"])
