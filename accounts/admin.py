@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Department, User
+from .models import Area, Department, Notification, User
 
 
 @admin.register(Area)
@@ -33,3 +33,11 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Role and areas"), {"fields": ["role", "last_name", "first_name", "areas", "department"]}),
     )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "read_at", "emailed_at"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+    show_full_result_count = False

@@ -71,7 +71,7 @@ class DepartmentKind(models.TextChoices):
     EDUCATION = "education", _("Education")
     PUBLIC_SECURITY = "public_security", _("Public security")
     JUSTICE = "justice", _("Justice")
-    HEALTH = "health", _("Health")
+    HEALTH = "health", _("Health commission")
     WOMENS_FEDERATION = "womens_federation", _("Women's federation")
     YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
     DISABLED_PERSONS_FEDERATION = "disabled_persons_federation", _("Disabled persons' federation")
@@ -144,3 +144,26 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class Notification(models.Model):
+    """An in-app message. `key` makes writing one idempotent: the same key is never written twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -94,3 +94,12 @@ def visible_areas(user: User) -> QuerySet[Area]:
     if user.role not in AREA_ROLES:
         return Area.objects.none()
     return Area.objects.filter(_prefix_q(area_prefixes(user), field="code"))
+
+
+def related_areas(user: User) -> QuerySet[Area]:
+    """Areas within the user's subtrees and the areas above them (e.g. a county screening seen by a director)."""
+    if user.is_administrator:
+        return Area.objects.all()
+    prefixes = area_prefixes(user)
+    above = {p[:n] for p in prefixes for n in (2, 4, 6, 9) if n < len(p)}
+    return Area.objects.filter(_prefix_q(prefixes, field="code") | Q(prefix__in=above))

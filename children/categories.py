@@ -53,3 +53,23 @@ def flags_for(categories) -> int:
 
 def categories_in(flags: int) -> list[str]:
     return [code for code, bit in CATEGORY_BITS.items() if flags & bit]
+
+
+# Situations of a child's father or mother, as bits in `Child.parent_flags` (never renumber).
+PARENT_SITUATION_BITS: dict[str, int] = {
+    "working_away": 1 << 0,
+    "severe_disability": 1 << 1,
+    "serious_illness": 1 << 2,
+    "imprisoned": 1 << 3,
+    "compulsory_rehab": 1 << 4,
+    "missing": 1 << 5,
+    "dead": 1 << 6,
+}
+PARENT_RELATIONS = ("father", "mother")
+
+
+def parent_flags_for(situations) -> int:
+    value = 0
+    for code in situations:
+        value |= PARENT_SITUATION_BITS.get(code, 0)
+    return value

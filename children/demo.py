@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Area, AreaLevel, Department, Role, User
 
 from . import idnumber
-from .categories import CATEGORY_BITS, Category
+from .categories import CATEGORY_BITS, Category, parent_flags_for
 from .demo_names import (
     CITIES_WORKED,
     DEMO_TOWNSHIPS,
@@ -278,6 +278,8 @@ CHILD_FIELDS = [
     "closed_on",
     "colour",
     "category_flags",
+    "parent_flags",
+    "risk_grade",
     "enrolment",
     "school",
     "grade",
@@ -385,38 +387,6 @@ class ChildGenerator:
             )
             disabled = Category.DISABLED in held
             registered = self.today - datetime.timedelta(days=rng.randint(0, min(age_days, 3 * 365)))
-            children.append(
-                (
-                    pk,
-                    name,
-                    number,
-                    "M" if male else "F",
-                    birth,
-                    "汉族",
-                    village.code,
-                    f"{village.name}{rng.randint(1, 300)}号",
-                    ArchiveStatus.CLOSED if closed else ArchiveStatus.OPEN,
-                    "moved_away" if closed else "",
-                    self.today if closed else None,
-                    colour,
-                    sum(CATEGORY_BITS[c] for c in held),
-                    enrolment,
-                    (village.name[:2] + rng.choice(SCHOOLS)) if enrolment in ("enrolled", "preschool") else "",
-                    f"{max(1, age - 6)}年级" if enrolment == "enrolled" else "",
-                    "seriously_ill" if Category.SERIOUSLY_ILL in held else "healthy",
-                    "",
-                    rng.choice(("physical", "intellectual", "hearing", "visual")) if disabled else "",
-                    rng.randint(1, 4) if disabled else None,
-                    "",
-                    registered,
-                    created_by_id,
-                    self.now,
-                    self.now,
-                    1,
-                )
-            )
-            for cat in held:
-                categories.append((None, pk, cat, registered, None, ""))
             surname = name[0]
             father_sit, mother_sit = ParentSituation.NORMAL, ParentSituation.NORMAL
             left_behind = primary in (Category.LEFT_BEHIND_RURAL, Category.LEFT_BEHIND_URBAN)
@@ -443,6 +413,40 @@ class ChildGenerator:
                 father_sit = rng.choice(
                     (ParentSituation.SERIOUS_ILLNESS, ParentSituation.SEVERE_DISABILITY, ParentSituation.NORMAL)
                 )
+            children.append(
+                (
+                    pk,
+                    name,
+                    number,
+                    "M" if male else "F",
+                    birth,
+                    "汉族",
+                    village.code,
+                    f"{village.name}{rng.randint(1, 300)}号",
+                    ArchiveStatus.CLOSED if closed else ArchiveStatus.OPEN,
+                    "moved_away" if closed else "",
+                    self.today if closed else None,
+                    colour,
+                    sum(CATEGORY_BITS[c] for c in held),
+                    parent_flags_for((father_sit, mother_sit)),
+                    "",
+                    enrolment,
+                    (village.name[:2] + rng.choice(SCHOOLS)) if enrolment in ("enrolled", "preschool") else "",
+                    f"{max(1, age - 6)}年级" if enrolment == "enrolled" else "",
+                    "seriously_ill" if Category.SERIOUSLY_ILL in held else "healthy",
+                    "",
+                    rng.choice(("physical", "intellectual", "hearing", "visual")) if disabled else "",
+                    rng.randint(1, 4) if disabled else None,
+                    "",
+                    registered,
+                    created_by_id,
+                    self.now,
+                    self.now,
+                    1,
+                )
+            )
+            for cat in held:
+                categories.append((None, pk, cat, registered, None, ""))
             for relation, sit, is_male in ((Relation.FATHER, father_sit, True), (Relation.MOTHER, mother_sit, False)):
                 away = sit == ParentSituation.WORKING_AWAY
                 family.append(
@@ -549,3 +553,28 @@ def villages_for(count: int, rng: random.Random, demo_villages: Iterable[Area]) 
         if len(existing) < needed:
             villages += build_scaled_areas(rng, needed - len(existing))
     return villages
+
+
+def build_area_staff(villages: list[Area]) -> int:
+    """A director for every generated village, a supervisor for every township and a civil-affairs user for
+    every county (outside the demo county, whose named users exist already). No usable password: these exist
+    so that reminders at scale have someone to go to."""
+    demo_prefix = DEMO_COUNTY[0]
+    generated = [v for v in villages if not v.code.startswith(demo_prefix)]
+    if not generated:
+        return 0
+    townships = sorted({v.code[:9] for v in generated})
+    counties = sorted({v.code[:6] for v in generated})
+    existing = set(User.objects.filter(username__startswith="auto-").values_list("username", flat=True))
+    plan = [(f"auto-d-{v.code}", Role.DIRECTOR, v.code) for v in generated]
+    plan += [(f"auto-s-{code}", Role.SUPERVISOR, code) for code in townships]
+    plan += [(f"auto-c-{code}", Role.CIVIL_AFFAIRS, code) for code in counties]
+    plan = [p for p in plan if p[0] not in existing]
+    users = [User(username=name, role=role, password="!", last_name="", first_name=name) for name, role, _ in plan]
+    User.objects.bulk_create(users, batch_size=5000)
+    ids = dict(User.objects.filter(username__in=[p[0] for p in plan]).values_list("username", "pk"))
+    through = User.areas.through
+    through.objects.bulk_create(
+        [through(user_id=ids[name], area_id=code) for name, _role, code in plan], batch_size=5000
+    )
+    return len(plan)

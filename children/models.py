@@ -46,6 +46,12 @@ class Colour(models.TextChoices):
     GREEN = "green", _("Green")
 
 
+class RiskGrade(models.TextChoices):
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
+
+
 class Enrolment(models.TextChoices):
     NOT_SCHOOL_AGE = "not_school_age", _("Not yet of school age")
     PRESCHOOL = "preschool", _("In kindergarten")
@@ -99,6 +105,12 @@ class Child(models.Model):
     colour = models.CharField(_("colour grade"), max_length=10, choices=Colour.choices, default=Colour.GREEN)
     # Bitmask of the categories currently held (children/categories.py), kept by services.
     category_flags = models.BigIntegerField(_("current categories"), default=0, editable=False)
+    # Bitmask of the parents' situations (children/categories.py PARENT_SITUATION_BITS), kept by services.
+    parent_flags = models.BigIntegerField(_("parents' situations"), default=0, editable=False)
+    # Latest guardianship risk grade (guardianship/ assessments write it); blank = not assessed.
+    risk_grade = models.CharField(
+        _("guardianship risk"), max_length=10, choices=RiskGrade.choices, blank=True, editable=False
+    )
 
     enrolment = models.CharField(_("enrolment"), max_length=20, choices=Enrolment.choices, blank=True)
     school = models.CharField(_("school"), max_length=100, blank=True)

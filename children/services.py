@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Area, AreaLevel, User
 
 from . import access
-from .categories import CATEGORY_BITS, flags_for
+from .categories import CATEGORY_BITS, PARENT_RELATIONS, flags_for, parent_flags_for
 from .models import (
     AccessAction,
     AccessLog,
@@ -20,6 +20,7 @@ from .models import (
     Child,
     ChildCategory,
     ColourChange,
+    FamilyMember,
     Transfer,
 )
 
@@ -94,6 +95,21 @@ def _bump_version(child: Child, expected_version: int | None) -> None:
     child.version = (expected_version or child.version) + 1
 
 
+def _schedule_changed(child: Child) -> None:
+    """Visit due dates depend on categories, parents, risk, colour, disability, village and status."""
+    from visits import schedule
+
+    schedule.refresh(child_ids=[child.pk])
+
+
+def _refresh_parent_flags(child: Child) -> None:
+    situations = FamilyMember.objects.filter(child=child, relation__in=PARENT_RELATIONS).values_list(
+        "situation", flat=True
+    )
+    child.parent_flags = parent_flags_for(situations)
+    Child.objects.filter(pk=child.pk).update(parent_flags=child.parent_flags)
+
+
 def _refresh_category_flags(child: Child) -> None:
     current = ChildCategory.objects.filter(child=child, ended_on__isnull=True).values_list("category", flat=True)
     child.category_flags = flags_for(current)
@@ -137,6 +153,7 @@ def child_register(
     ColourChange.objects.create(
         child=child, colour=child.colour, changed_on=child.registered_on, reason=_("Registered"), changed_by=user
     )
+    _schedule_changed(child)
     return child
 
 
@@ -149,6 +166,7 @@ def child_update(*, user: User, child: Child, expected_version: int | None) -> C
     child.full_clean()
     _bump_version(child, expected_version)
     child.save()
+    _schedule_changed(child)
     return child
 
 
@@ -163,6 +181,7 @@ def child_close(*, user: User, child: Child, reason: str, closed_on: datetime.da
     child._change_reason = note
     _bump_version(child, None)
     child.save()
+    _schedule_changed(child)
     return child
 
 
@@ -190,6 +209,7 @@ def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.d
     child._change_reason = reason
     _bump_version(child, None)
     child.save()
+    _schedule_changed(child)
     return transfer
 
 
@@ -206,6 +226,7 @@ def category_add(
     item.full_clean()
     item.save()
     _refresh_category_flags(child)
+    _schedule_changed(child)
     return item
 
 
@@ -219,6 +240,7 @@ def category_end(*, user: User, item: ChildCategory, ended_on: datetime.date) ->
     item.ended_on = ended_on
     item.save()
     _refresh_category_flags(item.child)
+    _schedule_changed(item.child)
     return item
 
 
@@ -232,6 +254,7 @@ def colour_set(*, user: User, child: Child, colour: str, on: datetime.date, reas
     child._change_reason = reason
     _bump_version(child, None)
     child.save()
+    _schedule_changed(child)
     return change
 
 
@@ -247,6 +270,9 @@ def record_save(*, user: User, child: Child, record: Model) -> Model:
         record.created_by = user
     record.full_clean()
     record.save()
+    if isinstance(record, FamilyMember):
+        _refresh_parent_flags(child)
+        _schedule_changed(child)
     _bump_version(child, None)
     return record
 

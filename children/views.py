@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from visits import selectors as visit_selectors
 
 from . import access, selectors, services
 from .forms import (
@@ -121,6 +123,7 @@ def child_detail(request, pk: int):
         "work_log": list(child.work_log.select_related("created_by")[:50]),
         "transfers": list(child.transfers.select_related("from_village", "to_village")),
         "history": selectors.archive_history(child),
+        "visits": visit_selectors.child_visits(child, timezone.localdate()),
     }
     return render(request, "children/detail.html", context)
 

@@ -11,7 +11,9 @@ _seq = itertools.count(1)
 
 
 def area(code: str, name: str, level: str, parent: Area | None = None) -> Area:
-    return Area.objects.create(code=code, name=name, level=level, parent=parent)
+    """Create (or reuse: migrations ship some regions) an area."""
+    obj, _created = Area.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+    return obj
 
 
 def valid_id(region6: str = "370283", birth: datetime.date = datetime.date(2015, 6, 1), male: bool = True) -> str:

@@ -59,6 +59,19 @@ def archive(child, settings, tmp_path):
         "care": CareRecord.objects.create(child=child, date=d, kind="study", description="辅导功课"),
         "log": WorkLogEntry.objects.create(child=child, date=d, content="电话联系父亲"),
     }
+    from django.utils import timezone
+
+    from visits.models import ScreeningCampaign, Visit, VisitPhoto
+
+    at = timezone.make_aware(datetime.datetime(2026, 2, 1, 10))
+    items["visit"] = Visit.objects.create(child=child, visited_at=at, visit_date=d)
+    photo = VisitPhoto(visit=items["visit"])
+    photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    photo.save()
+    items["photo"] = photo
+    items["campaign"] = ScreeningCampaign.objects.create(
+        name="2026年第二次排查", area=child.village.parent.parent, starts_on=d, deadline=d
+    )
     return child, items
 
 
@@ -71,9 +84,13 @@ def _extra_kwargs(name: str, converters: dict, items: dict) -> list[dict]:
     for kw in kwargs_list:
         kw = dict(kw)
         for arg in converters:
-            if arg in ("pk", "child_pk", "kind"):
+            if arg in ("child_pk", "kind") or (arg == "pk" and not name.startswith("visits:")):
                 continue
-            if arg == "item_pk":
+            if name.startswith("visits:") and arg == "pk":
+                kw["pk"] = items["campaign" if name == "visits:campaign_confirm" else "visit"].pk
+            elif arg == "photo_pk":
+                kw["photo_pk"] = items["photo"].pk
+            elif arg == "item_pk":
                 key = kw.get("kind") or {"children:category_end": "category"}.get(name)
                 assert key, f"teach test_access which object {name}'s item_pk is"
                 kw["item_pk"] = items[key].pk

@@ -10,15 +10,21 @@ from tests.factories import ChildFactory, valid_id
 
 
 def _new_child(village, **kw):
-    defaults = {"name": "王小明", "id_number": valid_id(village.code[:6]), "sex": "M",
-                "birth_date": datetime.date(2015, 6, 1), "village": village}
+    defaults = {
+        "name": "王小明",
+        "id_number": valid_id(village.code[:6]),
+        "sex": "M",
+        "birth_date": datetime.date(2015, 6, 1),
+        "village": village,
+    }
     defaults.update(kw)
     return Child(**defaults)
 
 
 def test_register_sets_categories_flags_and_colour_history(users, tree):
     child = services.child_register(
-        user=users.director, child=_new_child(tree.v1, colour="yellow"),
+        user=users.director,
+        child=_new_child(tree.v1, colour="yellow"),
         categories=["left_behind_rural", "single_parent"],
     )
     assert child.status == ArchiveStatus.OPEN
@@ -69,8 +75,9 @@ def test_close_keeps_the_archive_readable_and_stops_edits(users, child):
 
 
 def test_transfer_keeps_history_and_moves_access(users, tree, child):
-    services.child_transfer(user=users.county_staff, child=child, to_village=tree.v3, on=datetime.date(2026, 3, 1),
-                            reason="随父母迁居")
+    services.child_transfer(
+        user=users.county_staff, child=child, to_village=tree.v3, on=datetime.date(2026, 3, 1), reason="随父母迁居"
+    )
     child.refresh_from_db()
     assert child.village_id == tree.v3.code
     t = Transfer.objects.get(child=child)
@@ -84,8 +91,9 @@ def test_transfer_keeps_history_and_moves_access(users, tree, child):
 
 
 def test_category_end_updates_flags(users, child):
-    item = services.category_add(user=users.director, child=child, category="dropout",
-                                 started_on=datetime.date(2026, 1, 1))
+    item = services.category_add(
+        user=users.director, child=child, category="dropout", started_on=datetime.date(2026, 1, 1)
+    )
     child.refresh_from_db()
     assert child.category_flags & CATEGORY_BITS["dropout"]
     services.category_end(user=users.director, item=item, ended_on=datetime.date(2026, 3, 1))

@@ -72,9 +72,14 @@ def test_viewing_an_archive_is_logged_and_county_can_read_the_log(client, users,
 
 def _register_post(village, **extra):
     data = {
-        "name": "李小红", "id_number": valid_id(village.code[:6], datetime.date(2016, 3, 8), male=False),
-        "village": village.code, "ethnicity": "汉族", "health": "healthy", "enrolment": "enrolled",
-        "categories": ["left_behind_rural"], "colour": "yellow",
+        "name": "李小红",
+        "id_number": valid_id(village.code[:6], datetime.date(2016, 3, 8), male=False),
+        "village": village.code,
+        "ethnicity": "汉族",
+        "health": "healthy",
+        "enrolment": "enrolled",
+        "categories": ["left_behind_rural"],
+        "colour": "yellow",
     }
     data.update(extra)
     return data

@@ -15,8 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=300, help="how many children to add (default 300)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if children already exist")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--no-visits", action="store_true", help="skip the year of visit history")
 
-    def handle(self, *args, children: int, if_empty: bool, seed: int, **options):
+    def handle(self, *args, children: int, if_empty: bool, seed: int, no_visits: bool, **options):
         if if_empty and Child.objects.exists():
             self.stdout.write("Demo data already present; nothing to do.")
             return
@@ -31,8 +32,22 @@ class Command(BaseCommand):
             if done % 100000 == 0 or done == children:
                 self.stdout.write(f"  {done} children ({time.monotonic() - started:.0f} s)")
 
+        first_id = (Child.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         made = demo.seed_children(count=children, villages=villages, seed=seed, progress=progress)
-        self.stdout.write(self.style.SUCCESS(f"{made} children loaded in {time.monotonic() - started:.1f} s."))
+        seeded = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"{made} children with families loaded in {seeded:.1f} s."))
+        staff = demo.build_area_staff(villages)
+        self.stdout.write(f"{staff} directors, supervisors and county staff for the generated areas")
+        if not no_visits:
+            from visits.demo import seed_visits
+
+            t = time.monotonic()
+            visits = seed_visits(first_child_id=first_id, seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{visits} visits of the past year and every visit schedule in {time.monotonic() - t:.1f} s."
+                )
+            )
         self.stdout.write("Demo sign-ins (username / role / password):")
         for username, role, password in users:
             self.stdout.write(f"  {username:<12} {role:<12} {password}")

@@ -1,0 +1,137 @@
+"""The shipped rule sets, as DOMAIN.md §3 states them, through the real set-based schedule refresh."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Area, AreaLevel
+from children.categories import CATEGORY_BITS, PARENT_SITUATION_BITS
+from tests.factories import ChildFactory, area
+from visits import rules, schedule
+from visits.models import VisitSchedule
+
+REGISTERED = datetime.date(2026, 1, 1)
+
+
+def village_in(region_code: str) -> Area:
+    region = Area.objects.get(code=region_code)
+    county_code = region.code if region.level == AreaLevel.COUNTY else region.code[:4] + "99"
+    county = region if region.level == AreaLevel.COUNTY else area(county_code, "测试县", AreaLevel.COUNTY, region)
+    township = area(county.code + "001", "测试镇", AreaLevel.TOWNSHIP, county)
+    return area(township.code + "001", "测试村", AreaLevel.VILLAGE, township)
+
+
+def intervals(region_code: str, categories=(), parents=(), risk="", colour="green", disability_grade=None):
+    child = ChildFactory(
+        village=village_in(region_code),
+        registered_on=REGISTERED,
+        colour=colour,
+        risk_grade=risk,
+        category_flags=sum(CATEGORY_BITS[c] for c in categories),
+        parent_flags=sum(PARENT_SITUATION_BITS[p] for p in parents),
+        disability="physical" if disability_grade else "",
+        disability_grade=disability_grade,
+    )
+    schedule.refresh(child_ids=[child.pk])
+    s = VisitSchedule.objects.get(child=child)
+    return s.home_days, s.contact_days
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "home", "contact"),
+    [
+        ({"categories": ["orphan_scattered"]}, 30, None),  # 000 #27 monthly
+        ({"categories": ["de_facto_unsupported"]}, 30, None),
+        ({"categories": ["left_behind_rural"]}, 90, None),  # every 3 months
+        ({"categories": ["key_difficulty"]}, 90, None),
+        ({"categories": ["other_difficulty"]}, 90, None),
+        ({"categories": ["left_behind_rural", "dropout"]}, 30, None),  # follow-up monthly
+        ({"categories": ["left_behind_rural", "poor_guardianship"]}, 30, None),
+        ({"categories": ["other_difficulty", "vagrancy_history"]}, 30, None),
+        ({"categories": ["disabled"], "disability_grade": 1}, 14, None),  # severe: monthly, and "more often"
+        ({"categories": ["left_behind_rural", "disabled"], "disability_grade": 4}, 90, None),  # not severe
+        ({"categories": ["left_behind_rural", "single_parent"]}, 14, 14),  # more often + phone/WeChat
+        ({"categories": ["left_behind_rural"], "parents": ["severe_disability"]}, 14, None),
+        ({"categories": ["left_behind_rural", "psych_abnormal"]}, 14, None),
+        ({"categories": ["left_behind_urban"]}, 90, 30),  # no Qingdao rule: the default set applies
+    ],
+)
+def test_qingdao(kwargs, home, contact):
+    assert intervals("370200", **kwargs) == (home, contact)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("region", ["330903", "120116"])  # Putuo 003 §8 and Binhai 004 §8 say the same
+@pytest.mark.parametrize(
+    ("kwargs", "home", "contact"),
+    [
+        ({"categories": ["left_behind_rural"]}, 90, 30),
+        ({"categories": ["left_behind_urban"]}, 90, 30),
+        ({"categories": ["other_difficulty"]}, 90, 30),
+        ({"categories": ["left_behind_rural"], "risk": "medium"}, 14, 30),  # more often than 90
+        ({"categories": ["left_behind_rural"], "risk": "high"}, 14, 30),
+        ({"categories": ["left_behind_rural"], "risk": "low"}, 90, 30),
+        ({"categories": ["left_behind_rural"], "parents": ["severe_disability"]}, 14, 30),
+        ({"categories": ["left_behind_rural", "disabled"], "disability_grade": 3}, 14, 30),
+        ({"categories": ["left_behind_rural", "psych_abnormal"]}, 14, 30),
+    ],
+)
+def test_putuo_and_binhai(region, kwargs, home, contact):
+    assert intervals(region, **kwargs) == (home, contact)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "home"),
+    [
+        ({"categories": ["left_behind_rural"], "colour": "green"}, 30),  # 一月一访
+        ({"categories": ["left_behind_rural"], "colour": "yellow"}, 30),
+        ({"categories": ["left_behind_rural"], "colour": "orange"}, 14),  # four colours: more often
+        ({"categories": ["orphan_scattered"], "colour": "red"}, 14),
+    ],
+)
+def test_jiangsu(kwargs, home):
+    assert intervals("320000", **kwargs)[0] == home
+
+
+@pytest.mark.django_db
+def test_nearest_rule_set_wins_and_a_rule_change_recomputes_the_area(tree):
+    from visits.models import RuleSet, VisitRule
+
+    child = ChildFactory(village=tree.v1, registered_on=REGISTERED, category_flags=CATEGORY_BITS["left_behind_rural"])
+    schedule.refresh(child_ids=[child.pk])
+    assert VisitSchedule.objects.get(child=child).home_days == 90  # Qingdao
+    county_set = RuleSet.objects.create(name="平度市", area=tree.county)
+    VisitRule.objects.create(rule_set=county_set, description="每月", source="local", home_visit_days=30)
+    schedule.refresh(area_prefix=tree.county.prefix)
+    s = VisitSchedule.objects.get(child=child)
+    assert s.home_days == 30 and s.home_due_on == REGISTERED + datetime.timedelta(days=30)
+
+
+def test_python_matching_mirrors_the_rules():
+    class R:
+        category_mask = CATEGORY_BITS["dropout"] | CATEGORY_BITS["vagrancy_history"]
+        parent_mask = 0
+        risk_grades = "medium,high"
+        colours = ""
+        max_disability_grade = None
+
+    assert rules.rule_matches(R, rules.ChildFacts(category_flags=CATEGORY_BITS["dropout"], risk_grade="high"))
+    assert not rules.rule_matches(R, rules.ChildFacts(category_flags=CATEGORY_BITS["dropout"], risk_grade="low"))
+    assert not rules.rule_matches(R, rules.ChildFacts(category_flags=CATEGORY_BITS["dropout"]))
+
+
+@pytest.mark.parametrize(
+    ("due", "status", "days"),
+    [
+        (datetime.date(2026, 11, 21), "overdue", 1),
+        (datetime.date(2026, 10, 23), "overdue", 30),
+        (datetime.date(2026, 11, 22), "due_soon", 0),
+        (datetime.date(2026, 11, 29), "due_soon", 0),
+        (datetime.date(2026, 11, 30), "on_time", 0),
+        (None, "no_rule", 0),
+    ],
+)
+def test_status_for(due, status, days):
+    assert rules.status_for(due, datetime.date(2026, 11, 22)) == (status, days)

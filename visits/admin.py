@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from children import access
+
+from . import schedule
+from .models import RuleSet, ScreeningCampaign, Visit, VisitRule
+
+
+class VisitRuleInline(admin.StackedInline):
+    model = VisitRule
+    extra = 0
+    fields = [
+        "description",
+        "source",
+        "category_mask",
+        "parent_mask",
+        "risk_grades",
+        "colours",
+        "max_disability_grade",
+        "home_visit_days",
+        "contact_days",
+        "unspecified_in_source",
+    ]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "source", "active"]
+    raw_id_fields = ["area"]
+    inlines = [VisitRuleInline]
+    readonly_fields = ["prefix"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["name", "area", "prefix", "source", "active"],
+                "description": _(
+                    "Rules apply to the area's whole subtree; the nearest rule set wins. Masks are sums of "
+                    "category bits (children/categories.py). Rules marked 'the source says only more often' "
+                    "carry the default of 14 days: set your region's own. Saving recomputes the due dates of "
+                    "every child of the area in one statement."
+                ),
+            },
+        )
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        schedule.refresh(area_prefix=form.instance.prefix or None)
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["child", "kind", "visited_at", "created_by", "created_at"]
+    list_filter = ["kind", "harm_found"]
+    raw_id_fields = ["child", "created_by"]
+    list_select_related = ["child", "created_by"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(child__in=access.visible_children(request.user).values("pk"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningCampaign)
+class ScreeningCampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "starts_on", "deadline"]
+    raw_id_fields = ["area", "created_by"]

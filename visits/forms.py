@@ -1,0 +1,106 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Area
+from children.forms import DateInput
+
+from .models import ScreeningCampaign, Visit
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class VisitForm(forms.ModelForm):
+    parents_contacted = forms.TypedChoiceField(
+        label=_("parents contacted the child in the past week"),
+        choices=YES_NO_UNKNOWN,
+        required=False,
+        coerce=lambda v: v == "true",
+        empty_value=None,
+    )
+    household = forms.ModelMultipleChoiceField(
+        label=_("also for these children of the household"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    photos = MultipleFileField(label=_("photos (JPEG or PNG)"), required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "kind",
+            "visited_at",
+            "met_whom",
+            "living_conditions",
+            "safety_hazards",
+            "caregiver_status",
+            "mood",
+            "study",
+            "health",
+            "parents_contacted",
+            "observations",
+            "problems_found",
+            "help_given",
+            "follow_up_needed",
+            "follow_up",
+            "harm_found",
+        ]
+        widgets = {
+            "visited_at": DateTimeInput,
+            "observations": forms.Textarea(attrs={"rows": 2}),
+            "problems_found": forms.Textarea(attrs={"rows": 2}),
+            "help_given": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, household_qs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if household_qs is not None and household_qs.exists():
+            self.fields["household"].queryset = household_qs
+        else:
+            del self.fields["household"]
+        for name in ("living_conditions", "caregiver_status", "mood", "study", "health"):
+            self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices)
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = ScreeningCampaign
+        fields = ["name", "area", "starts_on", "deadline"]
+        widgets = {"starts_on": DateInput, "deadline": DateInput}
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+
+
+class ConfirmForm(forms.Form):
+    still_eligible = forms.BooleanField(label=_("still eligible"), required=False, initial=True)
+    data_current = forms.BooleanField(label=_("archive data checked and current"), required=False, initial=True)
+    note = forms.CharField(label=_("note"), required=False, max_length=200)

@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Area
+from children.models import Child, upload_to_random
+
+User = settings.AUTH_USER_MODEL
+
+
+class VisitKind(models.TextChoices):
+    HOME = "home", _("Home visit (入户走访)")
+    CONTACT = "contact", _("Phone or WeChat contact")
+    SCHOOL = "school", _("School visit")
+    OTHER = "other", _("Other")
+
+
+class Rating(models.TextChoices):
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+
+
+class Visit(models.Model):
+    """One visit or contact with one child. A household visit makes one row per child, sharing `household_key`."""
+
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits")
+    kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices, default=VisitKind.HOME)
+    visited_at = models.DateTimeField(_("date and time"))
+    # The local date of `visited_at`, which the visit rules count in (indexed for the schedule).
+    visit_date = models.DateField(_("date"), editable=False)
+    met_whom = models.CharField(_("met whom"), max_length=100, blank=True)
+    living_conditions = models.CharField(_("living conditions"), max_length=10, choices=Rating.choices, blank=True)
+    safety_hazards = models.CharField(_("safety hazards"), max_length=200, blank=True)
+    caregiver_status = models.CharField(
+        _("how the guardian or caregiver is doing"), max_length=10, choices=Rating.choices, blank=True
+    )
+    mood = models.CharField(_("mood and behaviour"), max_length=10, choices=Rating.choices, blank=True)
+    study = models.CharField(_("study"), max_length=10, choices=Rating.choices, blank=True)
+    health = models.CharField(_("health"), max_length=10, choices=Rating.choices, blank=True)
+    parents_contacted = models.BooleanField(_("parents contacted the child in the past week"), null=True, blank=True)
+    observations = models.TextField(_("other observations"), blank=True)
+    problems_found = models.TextField(_("problems found"), blank=True)
+    help_given = models.TextField(_("help given"), blank=True)
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    follow_up = models.CharField(_("follow-up"), max_length=200, blank=True)
+    # Harm, suspected harm or danger found: a mandatory report (强制报告) must be raised (guardianship/).
+    harm_found = models.BooleanField(_("harm, suspected harm or danger found"), default=False)
+    household_key = models.CharField(max_length=32, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("visited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["visit_date"])
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [
+            # Last home visit / last contact per child (schedule refresh, archive page).
+            models.Index(fields=["child", "kind", "visit_date"], name="visit_child_kind_date_idx"),
+            # Visits of a period (compliance views).
+            models.Index(fields=["visit_date"], name="visit_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.visit_date}"
+
+    @property
+    def is_back_dated(self) -> bool:
+        return (self.created_at.date() - self.visit_date).days > 1 if self.created_at else False
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=upload_to_random)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class RuleSet(models.Model):
+    """Visit rules of a region. Applies to the subtree of its area; the nearest one wins. No area = the default."""
+
+    name = models.CharField(_("name"), max_length=100)
+    area = models.OneToOneField(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="visit_rule_set"
+    )
+    # The area's code prefix (empty for the default set), so matching is a LIKE on the child's village code.
+    prefix = models.CharField(max_length=12, blank=True, editable=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("visit rule set")
+        verbose_name_plural = _("visit rule sets")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], condition=Q(active=True), name="ruleset_one_active_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.prefix = self.area.prefix if self.area_id else ""
+        super().save(*args, **kwargs)
+
+
+class VisitRule(models.Model):
+    """A child matches when every condition given holds (each condition: any of the values listed).
+
+    For one child the strictest matching rule wins, separately for home visits and for contacts.
+    """
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    description = models.CharField(_("description (shown on the child's page)"), max_length=200)
+    source = models.CharField(_("source"), max_length=100, help_text=_("e.g. 000 #27"))
+    # Conditions. Masks are bitmasks over children/categories.py; lists are comma-separated codes.
+    category_mask = models.BigIntegerField(_("any of these categories"), default=0)
+    parent_mask = models.BigIntegerField(_("a parent in any of these situations"), default=0)
+    risk_grades = models.CharField(_("guardianship risk grades"), max_length=50, blank=True)
+    colours = models.CharField(_("colour grades"), max_length=50, blank=True)
+    max_disability_grade = models.PositiveSmallIntegerField(
+        _("child's disability grade at most"), null=True, blank=True
+    )
+    # Results.
+    home_visit_days = models.PositiveSmallIntegerField(
+        _("longest gap between home visits (days)"), null=True, blank=True
+    )
+    contact_days = models.PositiveSmallIntegerField(_("longest gap between contacts (days)"), null=True, blank=True)
+    unspecified_in_source = models.BooleanField(
+        _("the source says only 'more often'"),
+        default=False,
+        help_text=_("The number of days is the default for 'more often'; set your region's own."),
+    )
+
+    class Meta:
+        verbose_name = _("visit rule")
+        verbose_name_plural = _("visit rules")
+        ordering = ["rule_set", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class VisitSchedule(models.Model):
+    """Each open child's current visit requirement and due dates, stored and kept current set-based.
+
+    Stored rather than computed per request because worklists and overdue lists must filter and sort a
+    province by due date on an index; the due dates do not depend on "today", only the status does. Every
+    service that changes what the dates depend on (visits, categories, parents, risk, colour, village, rules)
+    refreshes the affected rows with one statement (visits/schedule.py), and the daily sweep refreshes all.
+    """
+
+    child = models.OneToOneField(Child, primary_key=True, on_delete=models.CASCADE, related_name="schedule")
+    village = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
+    home_days = models.PositiveSmallIntegerField(null=True)
+    contact_days = models.PositiveSmallIntegerField(null=True)
+    last_home_on = models.DateField(null=True)
+    last_contact_on = models.DateField(null=True)
+    home_due_on = models.DateField(null=True)
+    contact_due_on = models.DateField(null=True)
+    # The earlier of the two due dates: worklists sort and filter on it.
+    due_on = models.DateField(null=True)
+    rule_ids = models.CharField(max_length=200, blank=True)
+    refreshed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # Worklists and overdue lists: children of an area (village code prefix) by due date.
+            models.Index(fields=["village", "due_on"], name="schedule_village_due_idx"),
+            # The sweep and county escalation: everything due by a date.
+            models.Index(fields=["due_on"], name="schedule_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.due_on}"
+
+
+class ScreeningCampaign(models.Model):
+    """A full screening (Jiangsu's 一年两排): every open archive of the area confirmed by its director."""
+
+    name = models.CharField(_("name"), max_length=100)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("starts on"))
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("screening campaign")
+        verbose_name_plural = _("screening campaigns")
+        ordering = ["-deadline"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScreeningConfirmation(models.Model):
+    campaign = models.ForeignKey(ScreeningCampaign, on_delete=models.PROTECT, related_name="confirmations")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    still_eligible = models.BooleanField(_("still eligible"), default=True)
+    data_current = models.BooleanField(_("archive data checked and current"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("screening confirmation")
+        verbose_name_plural = _("screening confirmations")
+        constraints = [models.UniqueConstraint(fields=["campaign", "child"], name="screening_once_per_child")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.child_id}"

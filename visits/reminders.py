@@ -1,0 +1,215 @@
+"""The daily sweep and the weekly digest: derive all work from the database, write idempotently.
+
+Each notification has a key (e.g. ``visits-due:2026-11-23``) unique per user, so running a sweep twice, or
+again after a worker died half-way, writes each notification once. Work is committed in chunks; the next run
+completes whatever a killed run left. Emails go out for notifications not yet marked as emailed.
+"""
+
+import datetime
+import logging
+import os
+import time
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, Role
+
+from . import schedule
+from .rules import DUE_SOON_DAYS, ESCALATE_AFTER_DAYS
+
+log = logging.getLogger(__name__)
+CHUNK = int(os.environ.get("VISIT_SWEEP_CHUNK", "2000"))
+# Tests of a worker killed mid-sweep slow the sweep down between chunks (never set in production).
+PAUSE = float(os.environ.get("VISIT_SWEEP_TEST_PAUSE", "0"))
+
+_AGG = {
+    "postgresql": "string_agg({expr}, '、' ORDER BY s.due_on, c.id)",
+    "sqlite": "group_concat({expr}, '、')",
+}
+_NAME_EXPR = {
+    "postgresql": "c.name || '（' || to_char(s.due_on, 'MM-DD') || '）'",
+    "sqlite": "c.name || '（' || strftime('%%m-%%d', s.due_on) || '）'",
+}
+
+
+def _names_agg() -> str:
+    return _AGG[connection.vendor].format(expr=_NAME_EXPR[connection.vendor])
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _director_rows(today: datetime.date) -> list[tuple]:
+    """One row per director with children due within 7 days or overdue: counts and the names."""
+    return _rows(
+        f"""
+        SELECT ua.user_id,
+               SUM(CASE WHEN s.due_on < %s THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN s.due_on >= %s THEN 1 ELSE 0 END) AS due_soon,
+               {_names_agg()} AS names
+          FROM visits_visitschedule s
+          JOIN children_child c ON c.id = s.child_id
+          JOIN accounts_user_areas ua ON ua.area_id = s.village_id
+          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+         WHERE s.due_on <= %s
+         GROUP BY ua.user_id
+         ORDER BY ua.user_id
+        """,
+        [today, today, Role.DIRECTOR, today + datetime.timedelta(days=DUE_SOON_DAYS)],
+    )
+
+
+def _escalation_rows(today: datetime.date) -> list[tuple]:
+    """One row per county civil-affairs user with children overdue by more than 30 days in their county."""
+    return _rows(
+        f"""
+        SELECT ua.user_id, COUNT(*) AS n, {_names_agg()} AS names
+          FROM visits_visitschedule s
+          JOIN children_child c ON c.id = s.child_id
+          JOIN accounts_area a ON a.level = 'county' AND s.village_id LIKE a.prefix || '%%'
+          JOIN accounts_user_areas ua ON ua.area_id = a.code
+          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+         WHERE s.due_on < %s
+         GROUP BY ua.user_id
+         ORDER BY ua.user_id
+        """,
+        [Role.CIVIL_AFFAIRS, today - datetime.timedelta(days=ESCALATE_AFTER_DAYS)],
+    )
+
+
+def _supervisor_rows(today: datetime.date) -> list[tuple]:
+    return _rows(
+        """
+        SELECT ua.user_id,
+               SUM(CASE WHEN s.due_on < %s THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN s.due_on >= %s THEN 1 ELSE 0 END) AS due_soon,
+               COUNT(DISTINCT CASE WHEN s.due_on < %s THEN s.village_id END) AS villages
+          FROM visits_visitschedule s
+          JOIN accounts_area a ON a.level = 'township' AND s.village_id LIKE a.prefix || '%%'
+          JOIN accounts_user_areas ua ON ua.area_id = a.code
+          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+         WHERE s.due_on <= %s
+         GROUP BY ua.user_id
+         ORDER BY ua.user_id
+        """,
+        [today, today, today, Role.SUPERVISOR, today + datetime.timedelta(days=DUE_SOON_DAYS)],
+    )
+
+
+def _trim(names: str, limit: int = 60) -> str:
+    parts = (names or "").split("、")
+    if len(parts) <= limit:
+        return "、".join(parts)
+    return "、".join(parts[:limit]) + _("… and %(n)d more") % {"n": len(parts) - limit}
+
+
+def _write(notifications: list[Notification]) -> int:
+    """Insert in chunks, each committed; an existing (user, key) is left alone."""
+    written = 0
+    for start in range(0, len(notifications), CHUNK):
+        chunk = notifications[start : start + CHUNK]
+        with transaction.atomic():
+            Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        written += len(chunk)
+        if PAUSE:
+            time.sleep(PAUSE)
+    return written
+
+
+def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> dict:
+    """Refresh every schedule, then notify directors (due within 7 days or overdue) and escalate to counties."""
+    today = today or timezone.localdate()
+    started = time.monotonic()
+    with translation.override(settings.LANGUAGE_CODE):
+        refreshed = schedule.refresh() if not dry_run else 0
+        worklist = reverse("visits:worklist")
+        director = [
+            Notification(
+                user_id=user_id,
+                key=f"visits-due:{today}",
+                url=worklist,
+                title=_("Visits this week: %(overdue)d overdue, %(soon)d due within 7 days")
+                % {"overdue": overdue, "soon": soon},
+                body=_trim(names),
+            )
+            for user_id, overdue, soon, names in _director_rows(today)
+        ]
+        county = [
+            Notification(
+                user_id=user_id,
+                key=f"visits-escalated:{today}",
+                url=reverse("visits:overdue") + "?min_days=31",
+                title=_("%(n)d children more than %(days)d days overdue for a visit")
+                % {"n": n, "days": ESCALATE_AFTER_DAYS},
+                body=_trim(names),
+            )
+            for user_id, n, names in _escalation_rows(today)
+        ]
+        if dry_run:
+            return {
+                "refreshed": 0,
+                "director": len(director),
+                "county": len(county),
+                "emailed": 0,
+                "notifications": director + county,
+            }
+        written = _write(director + county)
+        emailed = send_pending_emails(keys=[f"visits-due:{today}", f"visits-escalated:{today}"])
+    result = {
+        "refreshed": refreshed,
+        "director": len(director),
+        "county": len(county),
+        "written": written,
+        "emailed": emailed,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    log.info("visit sweep %s: %s", today, result)
+    return result
+
+
+def weekly_digest(*, today: datetime.date | None = None) -> dict:
+    """Township supervisors: overdue and due-soon counts for the week."""
+    today = today or timezone.localdate()
+    year, week, _day = today.isocalendar()
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = _supervisor_rows(today)
+        notes = [
+            Notification(
+                user_id=user_id,
+                key=f"visits-weekly:{year}-W{week:02d}",
+                url=reverse("visits:overdue"),
+                title=_(
+                    "Weekly visit digest: %(overdue)d children overdue in %(villages)d villages, %(soon)d due "
+                    "within 7 days"
+                )
+                % {"overdue": overdue, "villages": villages, "soon": soon},
+            )
+            for user_id, overdue, soon, villages in rows
+        ]
+        _write(notes)
+        emailed = send_pending_emails(keys=[f"visits-weekly:{year}-W{week:02d}"])
+    return {"supervisors": len(notes), "emailed": emailed}
+
+
+def send_pending_emails(*, keys: list[str]) -> int:
+    """Email notifications with these keys to users who have an address, once each."""
+    pending = (
+        Notification.objects.filter(key__in=keys, emailed_at__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    sent = 0
+    mail = get_connection()
+    for note in pending.iterator(chunk_size=500):
+        send_mail(note.title, f"{note.body}\n\n{note.url}", None, [note.user.email], connection=mail)
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent

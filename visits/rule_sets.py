@@ -1,0 +1,60 @@
+"""Load the shipped visit rule sets (fixtures/visit_rules.json). Used by a data migration, so it takes the
+model classes as arguments (historical models have no custom save())."""
+
+import json
+from pathlib import Path
+
+from children.categories import CATEGORY_BITS, PARENT_SITUATION_BITS
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "visit_rules.json"
+PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+
+
+def _ensure_area(Area, code: str, name: str, level: str, parent):
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        area = Area.objects.create(
+            code=code, name=name, level=level, parent=parent, prefix=code[: PREFIX_LENGTH[level]]
+        )
+    return area
+
+
+def _mask(codes, bits) -> int:
+    value = 0
+    for code in codes or ():
+        value |= bits[code]
+    return value
+
+
+def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
+    """Create the shipped rule sets that are missing (an existing set is never overwritten: admins own it)."""
+    data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
+    created = 0
+    for item in data:
+        area = None
+        if item["area"]:
+            parent = None
+            for code, name, level in item["area"]["parents"]:
+                parent = _ensure_area(Area, code, name, level, parent)
+            a = item["area"]
+            area = _ensure_area(Area, a["code"], a["name"], a["level"], parent)
+        prefix = area.prefix if area else ""
+        if RuleSet.objects.filter(prefix=prefix).exists():
+            continue
+        rule_set = RuleSet.objects.create(name=item["name"], area=area, prefix=prefix, source=item["source"])
+        for rule in item["rules"]:
+            VisitRule.objects.create(
+                rule_set=rule_set,
+                description=rule["description"],
+                source=rule["source"],
+                category_mask=_mask(rule.get("categories"), CATEGORY_BITS),
+                parent_mask=_mask(rule.get("parent_situations"), PARENT_SITUATION_BITS),
+                risk_grades=",".join(rule.get("risk_grades", [])),
+                colours=",".join(rule.get("colours", [])),
+                max_disability_grade=rule.get("max_disability_grade"),
+                home_visit_days=rule.get("home_visit_days"),
+                contact_days=rule.get("contact_days"),
+                unspecified_in_source=rule.get("unspecified_in_source", False),
+            )
+        created += 1
+    return created

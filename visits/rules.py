@@ -1,0 +1,81 @@
+"""Visit policy, with no ORM and no clock: "today" is always an argument.
+
+What each kind of visit counts as, when a child is due soon or overdue, and how a rule matches a child. The SQL
+in visits/schedule.py does the same matching set-based; tests hold the two to the same table.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DUE_SOON_DAYS = 7  # "本周待访": due within a week
+ESCALATE_AFTER_DAYS = 30  # more than this many days overdue goes to county civil affairs
+MORE_OFTEN_DEFAULT_DAYS = 14  # where a seed says "more often" with no number
+
+# A home visit is also a contact; a phone/WeChat contact or a school visit is a contact but never a home visit.
+HOME_KINDS = ("home",)
+CONTACT_KINDS = ("home", "contact", "school")
+
+
+class Status(models.TextChoices):
+    OVERDUE = "overdue", _("Overdue")
+    DUE_SOON = "due_soon", _("Due within 7 days")
+    ON_TIME = "on_time", _("On time")
+    NO_RULE = "no_rule", _("No visit rule applies")
+
+
+def status_for(due_on: datetime.date | None, today: datetime.date) -> tuple[str, int]:
+    """(status, days overdue) for a due date."""
+    if due_on is None:
+        return Status.NO_RULE, 0
+    if due_on < today:
+        return Status.OVERDUE, (today - due_on).days
+    if due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return Status.DUE_SOON, 0
+    return Status.ON_TIME, 0
+
+
+@dataclass(frozen=True)
+class ChildFacts:
+    category_flags: int = 0
+    parent_flags: int = 0
+    risk_grade: str = ""
+    colour: str = ""
+    disability_grade: int | None = None
+
+
+def _in_list(value: str, listed: str) -> bool:
+    return bool(value) and value in {v.strip() for v in listed.split(",") if v.strip()}
+
+
+def rule_matches(rule, facts: ChildFacts) -> bool:
+    """Every condition the rule gives must hold; a condition lists alternatives (any of them)."""
+    if rule.category_mask and not facts.category_flags & rule.category_mask:
+        return False
+    if rule.parent_mask and not facts.parent_flags & rule.parent_mask:
+        return False
+    if rule.risk_grades and not _in_list(facts.risk_grade, rule.risk_grades):
+        return False
+    if rule.colours and not _in_list(facts.colour, rule.colours):
+        return False
+    if rule.max_disability_grade is not None and (
+        facts.disability_grade is None or facts.disability_grade > rule.max_disability_grade
+    ):
+        return False
+    return True
+
+
+def strictest(rules) -> tuple[int | None, int | None]:
+    """The shortest gap for home visits and for contacts over the matching rules."""
+    home = [r.home_visit_days for r in rules if r.home_visit_days]
+    contact = [r.contact_days for r in rules if r.contact_days]
+    return (min(home) if home else None, min(contact) if contact else None)
+
+
+def due_date(last: datetime.date | None, registered_on: datetime.date, days: int | None) -> datetime.date | None:
+    """A new child is due counting from its registration date."""
+    if days is None:
+        return None
+    return (last or registered_on) + datetime.timedelta(days=days)

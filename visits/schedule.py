@@ -1,0 +1,144 @@
+"""Keep `VisitSchedule` current with one set-based statement for any set of children.
+
+`refresh()` computes, for every open child in scope: the nearest active rule set with a rule matching the child
+(longest area-code prefix of the child's village; the default set has the empty prefix, so a child no regional
+rule covers falls back to it), the matching rules of that set and their strictest intervals,
+the last home visit and last contact, and the due dates, and upserts them. Rows that did not change are not
+rewritten. It runs on SQLite and PostgreSQL; the few differences are the `_SQL` snippets below.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .rules import CONTACT_KINDS, HOME_KINDS
+
+_SQL = {
+    "postgresql": {
+        "add_days": "({date} + {days})",
+        "agg_ids": "string_agg(r.id::text, ',' ORDER BY r.id)",
+        "changed": "IS DISTINCT FROM",
+    },
+    "sqlite": {
+        "add_days": "date({date}, '+' || {days} || ' days')",
+        "agg_ids": "group_concat(r.id, ',')",
+        "changed": "IS NOT",
+    },
+}
+
+_COLUMNS = [
+    "village_id",
+    "home_days",
+    "contact_days",
+    "last_home_on",
+    "last_contact_on",
+    "home_due_on",
+    "contact_due_on",
+    "due_on",
+    "rule_ids",
+]
+
+
+def _kinds(kinds: Iterable[str]) -> str:
+    return ", ".join(f"'{k}'" for k in kinds)
+
+
+def build_sql(where: str) -> str:
+    d = _SQL[connection.vendor]
+    add = d["add_days"]
+    changed = " OR ".join(f"visits_visitschedule.{c} {d['changed']} excluded.{c}" for c in _COLUMNS)
+    return f"""
+WITH target AS (
+    SELECT c.id, c.village_id, c.registered_on, c.category_flags, c.parent_flags, c.colour, c.risk_grade,
+           c.disability_grade
+      FROM children_child c
+     WHERE c.status = 'open' {where}
+),
+candidate AS (
+    SELECT t.id AS child_id, length(rs.prefix) AS depth, r.id, r.home_visit_days, r.contact_days
+      FROM target t
+      JOIN visits_ruleset rs ON rs.active AND t.village_id LIKE rs.prefix || '%%'
+      JOIN visits_visitrule r ON r.rule_set_id = rs.id
+     WHERE (r.category_mask = 0 OR (t.category_flags & r.category_mask) <> 0)
+       AND (r.parent_mask = 0 OR (t.parent_flags & r.parent_mask) <> 0)
+       AND (r.risk_grades = '' OR (t.risk_grade <> ''
+            AND (',' || replace(r.risk_grades, ' ', '') || ',') LIKE ('%%,' || t.risk_grade || ',%%')))
+       AND (r.colours = '' OR (',' || replace(r.colours, ' ', '') || ',') LIKE ('%%,' || t.colour || ',%%'))
+       AND (r.max_disability_grade IS NULL OR t.disability_grade <= r.max_disability_grade)
+),
+nearest AS (
+    SELECT child_id, MAX(depth) AS depth FROM candidate GROUP BY child_id
+),
+matched AS (
+    SELECT r.child_id, MIN(r.home_visit_days) AS home_days, MIN(r.contact_days) AS contact_days,
+           {d["agg_ids"]} AS rule_ids
+      FROM candidate r JOIN nearest n ON n.child_id = r.child_id AND n.depth = r.depth
+     GROUP BY r.child_id
+),
+last AS (
+    SELECT v.child_id,
+           MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
+           MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
+      FROM visits_visit v
+     WHERE v.child_id IN (SELECT id FROM target)
+     GROUP BY v.child_id
+),
+calc AS (
+    SELECT t.id, t.village_id, m.home_days, m.contact_days, l.last_home, l.last_contact,
+           CASE WHEN m.home_days IS NULL THEN NULL
+                ELSE {add.format(date="COALESCE(l.last_home, t.registered_on)", days="m.home_days")} END AS home_due,
+           CASE WHEN m.contact_days IS NULL THEN NULL
+                ELSE {add.format(date="COALESCE(l.last_contact, t.registered_on)", days="m.contact_days")} END
+                AS contact_due,
+           COALESCE(m.rule_ids, '') AS rule_ids
+      FROM target t LEFT JOIN matched m ON m.child_id = t.id LEFT JOIN last l ON l.child_id = t.id
+)
+INSERT INTO visits_visitschedule (child_id, village_id, home_days, contact_days, last_home_on, last_contact_on,
+                                  home_due_on, contact_due_on, due_on, rule_ids, refreshed_at)
+SELECT id, village_id, home_days, contact_days, last_home, last_contact, home_due, contact_due,
+       CASE WHEN home_due IS NULL THEN contact_due WHEN contact_due IS NULL THEN home_due
+            WHEN home_due < contact_due THEN home_due ELSE contact_due END,
+       rule_ids, %s
+  FROM calc WHERE 1 = 1
+ON CONFLICT (child_id) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)}, refreshed_at = excluded.refreshed_at
+  WHERE {changed}
+"""
+
+
+def _scope(child_ids: Iterable[int] | None, area_prefix: str | None) -> tuple[str, list]:
+    if child_ids is not None:
+        ids = [int(i) for i in child_ids]
+        if not ids:
+            return "AND 1 = 0", []
+        return f"AND c.id IN ({', '.join(['%s'] * len(ids))})", ids
+    if area_prefix:
+        return "AND c.village_id LIKE %s", [area_prefix + "%"]
+    return "", []
+
+
+@transaction.atomic
+def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None = None) -> int:
+    """Recompute the schedule of the given children, of an area's subtree, or (neither given) of everyone.
+
+    Returns the number of rows written. Closed archives lose their schedule row.
+    """
+    where, params = _scope(child_ids, area_prefix)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM visits_visitschedule WHERE child_id IN "
+            f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
+            params,
+        )
+        cursor.execute(build_sql(where), [*params, timezone.now()])
+        return cursor.rowcount
+
+
+def refresh_child(child_id: int) -> None:
+    refresh(child_ids=[child_id])
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,122 @@
+"""Writes of visits and screening confirmations. Each keeps the affected schedules current."""
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Area, User
+from children import access
+from children.models import ArchiveStatus, Child
+from children.uploads import check_upload
+
+from . import schedule
+from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
+
+PHOTO_KINDS = {"jpeg", "png"}
+MAX_PHOTOS = 9
+
+
+def _check_can_visit(user: User, child: Child) -> None:
+    if not access.can_edit_child(user, child):
+        raise PermissionDenied(_("You may read this archive but not record visits for it."))
+    if child.status != ArchiveStatus.OPEN:
+        raise ValidationError(_("This archive is closed; visits can no longer be recorded."))
+
+
+def _check_when(visited_at: datetime.datetime, child: Child) -> None:
+    now = timezone.now()
+    if visited_at > now + datetime.timedelta(minutes=10):
+        raise ValidationError({"visited_at": _("The visit time cannot be in the future.")})
+    if timezone.localtime(visited_at).date() < child.birth_date:
+        raise ValidationError({"visited_at": _("The visit cannot be before the child was born.")})
+
+
+def _check_photos(photos: Sequence) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)d photos per visit.") % {"n": MAX_PHOTOS}})
+    for photo in photos:
+        try:
+            check_upload(photo, kinds=PHOTO_KINDS)
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages}) from None
+
+
+@transaction.atomic
+def visit_create(
+    *, user: User, child: Child, visit: Visit, household: Iterable[Child] = (), photos: Sequence = ()
+) -> list[Visit]:
+    """Record a visit to a child, and the same visit to other children of the household (one row each)."""
+    children = [child, *[c for c in household if c.pk != child.pk]]
+    for c in children:
+        _check_can_visit(user, c)
+    _check_when(visit.visited_at, child)
+    _check_photos(photos)
+    key = uuid.uuid4().hex if len(children) > 1 else ""
+    made = []
+    for c in children:
+        row = Visit(**{f.attname: getattr(visit, f.attname) for f in Visit._meta.concrete_fields if f.attname != "id"})
+        row.child = c
+        row.visit_date = timezone.localtime(row.visited_at).date()
+        row.household_key = key
+        row.created_by = user
+        row.full_clean()
+        row.save()
+        for photo in photos:
+            photo.seek(0)
+            VisitPhoto.objects.create(visit=row, image=photo)
+        made.append(row)
+    schedule.refresh(child_ids=[c.pk for c in children])
+    return made
+
+
+@transaction.atomic
+def visit_update(*, user: User, visit: Visit, photos: Sequence = ()) -> Visit:
+    """Edit a visit; django-simple-history keeps the earlier version, and the entry time never changes."""
+    _check_can_visit(user, visit.child)
+    _check_when(visit.visited_at, visit.child)
+    _check_photos(photos)
+    visit.visit_date = timezone.localtime(visit.visited_at).date()
+    visit.full_clean()
+    visit.save()
+    for photo in photos:
+        VisitPhoto.objects.create(visit=visit, image=photo)
+    schedule.refresh(child_ids=[visit.child_id])
+    return visit
+
+
+@transaction.atomic
+def campaign_create(
+    *, user: User, name: str, area: Area, starts_on: datetime.date, deadline: datetime.date
+) -> ScreeningCampaign:
+    if not (user.is_administrator or access.in_user_areas(user, area.code)) or user.role == "director":
+        raise PermissionDenied(_("Only civil-affairs staff of this area can start a screening."))
+    if deadline < starts_on:
+        raise ValidationError({"deadline": _("The deadline cannot be before the start.")})
+    campaign = ScreeningCampaign(name=name, area=area, starts_on=starts_on, deadline=deadline, created_by=user)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def screening_confirm(
+    *, user: User, campaign: ScreeningCampaign, child: Child, still_eligible: bool, data_current: bool, note: str = ""
+) -> ScreeningConfirmation:
+    _check_can_visit(user, child)
+    if not child.village_id.startswith(campaign.area.prefix):
+        raise ValidationError(_("This child is not in the screening's area."))
+    if ScreeningConfirmation.objects.filter(campaign=campaign, child=child).exists():
+        raise ValidationError(_("This child has already been confirmed in this screening."))
+    return ScreeningConfirmation.objects.create(
+        campaign=campaign,
+        child=child,
+        still_eligible=still_eligible,
+        data_current=data_current,
+        note=note,
+        confirmed_by=user,
+    )

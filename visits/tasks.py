@@ -1,0 +1,23 @@
+"""Celery tasks: thin, idempotent, take only plain values; dates are local (Asia/Shanghai) dates."""
+
+import datetime
+
+from celery import shared_task
+
+from . import reminders
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def visit_sweep(date: str | None = None) -> dict:
+    result = reminders.daily_sweep(today=_date(date))
+    result.pop("notifications", None)
+    return result
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def supervisor_digest(date: str | None = None) -> dict:
+    return reminders.weekly_digest(today=_date(date))

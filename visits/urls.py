@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("compliance/", views.compliance, name="compliance"),
+    path("screenings/", views.campaigns, name="campaigns"),
+    path("screenings/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("screenings/<int:pk>/confirm/<int:child_pk>/", views.campaign_confirm, name="campaign_confirm"),
+    path("child/<int:child_pk>/new/", views.visit_new, name="new"),
+    path("child/<int:child_pk>/<int:pk>/", views.visit_detail, name="detail"),
+    path("child/<int:child_pk>/<int:pk>/edit/", views.visit_edit, name="edit"),
+    path("child/<int:child_pk>/<int:pk>/photos/<int:photo_pk>/", views.visit_photo, name="photo"),
+]

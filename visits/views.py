@@ -1,0 +1,207 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from children import access
+from children.models import AccessAction, Child
+from children.services import access_log
+from children.views import _apply_errors
+
+from . import selectors, services
+from .forms import CampaignForm, ConfirmForm, VisitForm
+from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
+
+
+def _household(user, child: Child):
+    """Other open children of the same village at the same address (a household visit)."""
+    if not child.address:
+        return Child.objects.none()
+    return (
+        access.visible_children(user)
+        .filter(village_id=child.village_id, address=child.address, status="open")
+        .exclude(pk=child.pk)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request, child_pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not record visits for it."))
+    form = VisitForm(request.POST or None, request.FILES or None, household_qs=_household(request.user, child))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.visit_create(
+                user=request.user,
+                child=child,
+                visit=form.save(commit=False),
+                household=form.cleaned_data.get("household") or [],
+                photos=form.cleaned_data["photos"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Visit recorded for %(names)s.") % {"names": "、".join(v.child.name for v in made)}
+            )
+            if made[0].harm_found:
+                messages.error(request, _("Harm or danger was found: file a mandatory report (强制报告) now."))
+            if request.POST.get("next") == "worklist":
+                return redirect("visits:worklist")
+            return redirect("children:detail", pk=child.pk)
+    return render(
+        request, "visits/visit_form.html", {"form": form, "child": child, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+def visit_detail(request, child_pk: int, pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    visit = get_object_or_404(Visit.objects.select_related("created_by").prefetch_related("photos"), child=child, pk=pk)
+    history = list(visit.history.select_related("history_user").order_by("-history_date")[:20])
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {
+            "child": child,
+            "visit": visit,
+            "history": history,
+            "can_edit": access.can_edit_child(request.user, child) and child.is_open,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, child_pk: int, pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not record visits for it."))
+    visit = get_object_or_404(Visit, child=child, pk=pk)
+    form = VisitForm(request.POST or None, request.FILES or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_update(user=request.user, visit=form.save(commit=False), photos=form.cleaned_data["photos"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("visits:detail", child_pk=child.pk, pk=visit.pk)
+    return render(request, "visits/visit_form.html", {"form": form, "child": child, "visit": visit})
+
+
+@login_required
+def visit_photo(request, child_pk: int, pk: int, photo_pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    photo = get_object_or_404(VisitPhoto, visit__child=child, visit_id=pk, pk=photo_pk)
+    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
+    return FileResponse(photo.image.open("rb"))
+
+
+@login_required
+def worklist(request):
+    """本周待访 for a director (or anyone with children): overdue first, one tap to log a visit."""
+    today = timezone.localdate()
+    rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
+    return render(request, "visits/worklist.html", {"rows": rows, "today": today})
+
+
+@login_required
+def overdue(request):
+    """Overdue children by village, with the villages' directors (supervisors and civil affairs)."""
+    if request.user.role not in (Role.SUPERVISOR, Role.CIVIL_AFFAIRS) and not request.user.is_administrator:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        min_days = max(1, int(request.GET.get("min_days", 1)))
+    except ValueError:
+        min_days = 1
+    qs = selectors.overdue_for(request.user, today, min_days=min_days, village=request.GET.get("village", ""))
+    page = Paginator(qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.annotate_status(list(page.object_list), today)
+    directors = selectors.directors_of({r.village_id for r in rows})
+    for r in rows:
+        r.directors = "、".join(directors.get(r.village_id, [])) or _("no director")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "visits/overdue.html", {"page": page, "rows": rows, "min_days": min_days, "query": query.urlencode()}
+    )
+
+
+@login_required
+def compliance(request):
+    """County view: on-time home-visit rate over the last full quarter, per township."""
+    if request.user.role != Role.CIVIL_AFFAIRS and not request.user.is_administrator:
+        raise Http404
+    start, end = selectors.quarter_bounds(timezone.localdate())
+    rows = selectors.compliance_by_township(request.user, start, end)
+    return render(request, "visits/compliance.html", {"rows": rows, "start": start, "end": end})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request):
+    visible = ScreeningCampaign.objects.filter(area__in=access.related_areas(request.user)).select_related("area")
+    form = None
+    if request.user.role == Role.CIVIL_AFFAIRS or request.user.is_administrator:
+        form = CampaignForm(request.POST or None, areas=access.visible_areas(request.user).exclude(level="village"))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.campaign_create(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Screening started."))
+                return redirect("visits:campaigns")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "visits/campaigns.html", {"campaigns": visible, "form": form})
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(
+        ScreeningCampaign.objects.select_related("area"), pk=pk, area__in=access.related_areas(request.user)
+    )
+    progress = selectors.campaign_progress(campaign, request.user)
+    pending = (
+        access.visible_children(request.user)
+        .filter(status="open", village__code__startswith=campaign.area.prefix)
+        .exclude(pk__in=ScreeningConfirmation.objects.filter(campaign=campaign).values("child_id"))
+        .select_related("village")
+        .order_by("village_id", "name")[:200]
+    )
+    return render(
+        request, "visits/campaign_detail.html", {"campaign": campaign, "progress": progress, "pending": pending}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_confirm(request, pk: int, child_pk: int):
+    campaign = get_object_or_404(ScreeningCampaign, pk=pk, area__in=access.related_areas(request.user))
+    child = access.get_child_for_user(request.user, child_pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_confirm(user=request.user, campaign=campaign, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Confirmed."))
+            return redirect("visits:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "child": child, "title": _("Confirm in screening: %(name)s") % {"name": campaign}},
+    )
