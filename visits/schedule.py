@@ -45,44 +45,68 @@ def _kinds(kinds: Iterable[str]) -> str:
     return ", ".join(f"'{k}'" for k in kinds)
 
 
-def build_sql(where: str) -> str:
+def build_sql(where: str, key_len: int = 12) -> str:
+    """`key_len`: how many leading digits of a village code decide its rule sets (the longest active prefix)."""
     d = _SQL[connection.vendor]
+    # Everyone: aggregate the whole visit table in one pass. Some children: only their visits (index).
+    visit_where = "WHERE v.child_id IN (SELECT id FROM target)" if where else ""
     add = d["add_days"]
     changed = " OR ".join(f"visits_visitschedule.{c} {d['changed']} excluded.{c}" for c in _COLUMNS)
     return f"""
 WITH target AS (
     SELECT c.id, c.village_id, c.registered_on, c.category_flags, c.parent_flags, c.colour, c.risk_grade,
-           c.disability_grade
+           COALESCE(c.disability_grade, 0) AS disability_grade
       FROM children_child c
      WHERE c.status = 'open' {where}
 ),
-candidate AS (
-    SELECT t.id AS child_id, length(rs.prefix) AS depth, r.id, r.home_visit_days, r.contact_days
+profile AS (
+    -- Children with the same rule-relevant facts match the same rules: match each distinct profile once.
+    SELECT DISTINCT substr(t.village_id, 1, {key_len}) AS area_key, t.category_flags, t.parent_flags, t.colour,
+           t.risk_grade, t.disability_grade
       FROM target t
-      JOIN visits_ruleset rs ON rs.active AND t.village_id LIKE rs.prefix || '%%'
+),
+candidate AS (
+    SELECT p.area_key, p.category_flags, p.parent_flags, p.colour, p.risk_grade, p.disability_grade,
+           length(rs.prefix) AS depth, r.id, r.home_visit_days, r.contact_days
+      FROM profile p
+      JOIN visits_ruleset rs ON rs.active AND p.area_key LIKE rs.prefix || '%%'
       JOIN visits_visitrule r ON r.rule_set_id = rs.id
-     WHERE (r.category_mask = 0 OR (t.category_flags & r.category_mask) <> 0)
-       AND (r.parent_mask = 0 OR (t.parent_flags & r.parent_mask) <> 0)
-       AND (r.risk_grades = '' OR (t.risk_grade <> ''
-            AND (',' || replace(r.risk_grades, ' ', '') || ',') LIKE ('%%,' || t.risk_grade || ',%%')))
-       AND (r.colours = '' OR (',' || replace(r.colours, ' ', '') || ',') LIKE ('%%,' || t.colour || ',%%'))
-       AND (r.max_disability_grade IS NULL OR t.disability_grade <= r.max_disability_grade)
+     WHERE (r.category_mask = 0 OR (p.category_flags & r.category_mask) <> 0)
+       AND (r.parent_mask = 0 OR (p.parent_flags & r.parent_mask) <> 0)
+       AND (r.risk_grades = '' OR (p.risk_grade <> ''
+            AND (',' || replace(r.risk_grades, ' ', '') || ',') LIKE ('%%,' || p.risk_grade || ',%%')))
+       AND (r.colours = '' OR (',' || replace(r.colours, ' ', '') || ',') LIKE ('%%,' || p.colour || ',%%'))
+       AND (r.max_disability_grade IS NULL
+            OR (p.disability_grade > 0 AND p.disability_grade <= r.max_disability_grade))
 ),
 nearest AS (
-    SELECT child_id, MAX(depth) AS depth FROM candidate GROUP BY child_id
+    SELECT area_key, category_flags, parent_flags, colour, risk_grade, disability_grade, MAX(depth) AS depth
+      FROM candidate
+     GROUP BY area_key, category_flags, parent_flags, colour, risk_grade, disability_grade
+),
+profile_rules AS (
+    SELECT r.area_key, r.category_flags, r.parent_flags, r.colour, r.risk_grade, r.disability_grade,
+           MIN(r.home_visit_days) AS home_days, MIN(r.contact_days) AS contact_days, {d["agg_ids"]} AS rule_ids
+      FROM candidate r
+      JOIN nearest n ON n.area_key = r.area_key AND n.category_flags = r.category_flags
+           AND n.parent_flags = r.parent_flags AND n.colour = r.colour AND n.risk_grade = r.risk_grade
+           AND n.disability_grade = r.disability_grade AND n.depth = r.depth
+     GROUP BY r.area_key, r.category_flags, r.parent_flags, r.colour, r.risk_grade, r.disability_grade
 ),
 matched AS (
-    SELECT r.child_id, MIN(r.home_visit_days) AS home_days, MIN(r.contact_days) AS contact_days,
-           {d["agg_ids"]} AS rule_ids
-      FROM candidate r JOIN nearest n ON n.child_id = r.child_id AND n.depth = r.depth
-     GROUP BY r.child_id
+    SELECT t.id AS child_id, pr.home_days, pr.contact_days, pr.rule_ids
+      FROM target t
+      JOIN profile_rules pr ON pr.area_key = substr(t.village_id, 1, {key_len})
+           AND pr.category_flags = t.category_flags AND pr.parent_flags = t.parent_flags
+           AND pr.colour = t.colour AND pr.risk_grade = t.risk_grade
+           AND pr.disability_grade = t.disability_grade
 ),
 last AS (
     SELECT v.child_id,
            MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
            MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
       FROM visits_visit v
-     WHERE v.child_id IN (SELECT id FROM target)
+     {visit_where}
      GROUP BY v.child_id
 ),
 calc AS (
@@ -127,12 +151,18 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
     """
     where, params = _scope(child_ids, area_prefix)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not where:
+            # Let the whole-table aggregates hash in memory instead of spilling to disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
         cursor.execute(
             f"DELETE FROM visits_visitschedule WHERE child_id IN "
             f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
             params,
         )
-        cursor.execute(build_sql(where), [*params, timezone.now()])
+        cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
+        key_len = max(1, cursor.fetchone()[0])
+        cursor.execute(build_sql(where, key_len), [*params, timezone.now()])
         return cursor.rowcount
 
 

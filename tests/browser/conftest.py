@@ -43,6 +43,6 @@ def sign_in(live_server):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/children/")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return _sign_in

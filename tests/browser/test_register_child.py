@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_director_registers_a_left_behind_child_on_a_phone(phone, users, tree, live_server, sign_in):
     page = phone
     sign_in(page, "director")
+    page.goto(f"{live_server.url}/children/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
 
     page.click("a[href='/children/new/']")
