@@ -38,22 +38,47 @@ def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
     return q
 
 
+def shared_child_ids(user: User) -> list[int]:
+    """Children shared with the user or their groups through django-guardian (one query, cached per request).
+
+    Fetched as a list first so that the scope below stays an index-friendly `prefix OR id IN (…)`; an OR with a
+    subquery would make PostgreSQL scan every child."""
+    if not hasattr(user, "_shared_child_ids"):
+        direct = ChildUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_PERMISSION)
+        via_group = ChildGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=VIEW_PERMISSION
+        )
+        user._shared_child_ids = sorted(
+            set(direct.values_list("content_object_id", flat=True).union(
+                via_group.values_list("content_object_id", flat=True)))
+        )
+    return user._shared_child_ids
+
+
+def scope_q(user: User, *, village_field: str = "village__code", child_field: str = "pk") -> Q | None:
+    """The access rule as a Q over any model that knows a child's village code and id (None: everything).
+
+    `visible_children` applies it to children; other reads (e.g. visit schedules, which carry the village code)
+    apply it to their own columns through `scope()`, so the rule is written once."""
+    if user.is_administrator:
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    q = _prefix_q(area_prefixes(user), field=village_field) if user.role in AREA_ROLES else Q(pk__in=[])
+    shared = shared_child_ids(user)
+    if shared:
+        q |= Q(**{f"{child_field}__in": shared})
+    return q
+
+
+def scope(user: User, queryset: QuerySet, *, village_field: str, child_field: str) -> QuerySet:
+    q = scope_q(user, village_field=village_field, child_field=child_field)
+    return queryset if q is None else queryset.filter(q)
+
+
 def visible_children(user: User) -> QuerySet[Child]:
     """All children the user may see, closed archives included."""
-    if not user.is_authenticated or not user.is_active:
-        return Child.objects.none()
-    if user.is_administrator:
-        return Child.objects.all()
-    q = _prefix_q(area_prefixes(user))
-    if user.role not in AREA_ROLES:
-        q = Q(pk__in=[])
-    direct = ChildUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_PERMISSION).values(
-        "content_object_id"
-    )
-    via_group = ChildGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=VIEW_PERMISSION
-    ).values("content_object_id")
-    return Child.objects.filter(q | Q(pk__in=direct) | Q(pk__in=via_group))
+    return scope(user, Child.objects.all(), village_field="village__code", child_field="pk")
 
 
 def get_child_for_user(user: User, pk: int | str) -> Child:

@@ -74,8 +74,7 @@ def _escalation_rows(today: datetime.date) -> list[tuple]:
         SELECT ua.user_id, COUNT(*) AS n, {_names_agg()} AS names
           FROM visits_visitschedule s
           JOIN children_child c ON c.id = s.child_id
-          JOIN accounts_area a ON a.level = 'county' AND s.village_id LIKE a.prefix || '%%'
-          JOIN accounts_user_areas ua ON ua.area_id = a.code
+          JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 6)
           JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
          WHERE s.due_on < %s
          GROUP BY ua.user_id
@@ -93,8 +92,7 @@ def _supervisor_rows(today: datetime.date) -> list[tuple]:
                SUM(CASE WHEN s.due_on >= %s THEN 1 ELSE 0 END) AS due_soon,
                COUNT(DISTINCT CASE WHEN s.due_on < %s THEN s.village_id END) AS villages
           FROM visits_visitschedule s
-          JOIN accounts_area a ON a.level = 'township' AND s.village_id LIKE a.prefix || '%%'
-          JOIN accounts_user_areas ua ON ua.area_id = a.code
+          JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 9)
           JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
          WHERE s.due_on <= %s
          GROUP BY ua.user_id
@@ -146,7 +144,7 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
             Notification(
                 user_id=user_id,
                 key=f"visits-escalated:{today}",
-                url=reverse("visits:overdue") + "?min_days=31",
+                url=reverse("visits:overdue") + f"?min_days={ESCALATE_AFTER_DAYS + 1}",
                 title=_("%(n)d children more than %(days)d days overdue for a visit")
                 % {"n": n, "days": ESCALATE_AFTER_DAYS},
                 body=_trim(names),

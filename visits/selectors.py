@@ -15,7 +15,8 @@ from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitRule, 
 
 
 def schedules_for(user: User) -> QuerySet[VisitSchedule]:
-    return VisitSchedule.objects.filter(child__in=access.visible_children(user).values("pk"))
+    """Schedules carry the village code, so the access rule applies to them without joining the children."""
+    return access.scope(user, VisitSchedule.objects.all(), village_field="village__code", child_field="child_id")
 
 
 def worklist_for(user: User, today: datetime.date) -> QuerySet[VisitSchedule]:
