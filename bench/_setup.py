@@ -47,6 +47,8 @@ def page(client, url: str, repeat: int = 5) -> tuple[float, int]:
 from django.test.utils import override_settings  # noqa: E402
 
 override_settings(
-    STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-              "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 ).enable()

@@ -1,6 +1,6 @@
 """Server time and query count of the main pages at scale (in-process Django test client).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench .venv/bin/python bench/pages.py
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench .venv/bin/python bench/pages.py
 """
 
 import _setup  # noqa: F401

@@ -30,7 +30,8 @@ hits AS (
      WHERE c.status = 'open'
        AND (r.category_mask = 0 OR (c.category_flags & r.category_mask) <> 0)
        AND (r.parent_mask = 0 OR (c.parent_flags & r.parent_mask) <> 0)
-       AND (r.risk_grades = '' OR (c.risk_grade <> '' AND (',' || r.risk_grades || ',') LIKE '%,' || c.risk_grade || ',%'))
+       AND (r.risk_grades = ''
+            OR (c.risk_grade <> '' AND (',' || r.risk_grades || ',') LIKE '%,' || c.risk_grade || ',%'))
        AND (r.colours = '' OR (',' || r.colours || ',') LIKE '%,' || c.colour || ',%')
        AND (r.max_disability_grade IS NULL OR c.disability_grade <= r.max_disability_grade)
 ),

@@ -45,12 +45,13 @@ def shared_child_ids(user: User) -> list[int]:
     subquery would make PostgreSQL scan every child."""
     if not hasattr(user, "_shared_child_ids"):
         direct = ChildUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_PERMISSION)
-        via_group = ChildGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename=VIEW_PERMISSION
-        )
+        via_group = ChildGroupObjectPermission.objects.filter(group__user=user, permission__codename=VIEW_PERMISSION)
         user._shared_child_ids = sorted(
-            set(direct.values_list("content_object_id", flat=True).union(
-                via_group.values_list("content_object_id", flat=True)))
+            set(
+                direct.values_list("content_object_id", flat=True).union(
+                    via_group.values_list("content_object_id", flat=True)
+                )
+            )
         )
     return user._shared_child_ids
 

@@ -292,6 +292,7 @@ class ChildFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("archive status"), required=False)
     sort = forms.ChoiceField(label=_("sort by"), required=False)
 
+    MAX_VILLAGE_CHOICES = 300
     SORTS = {
         "": ("-id", _("Newest first")),
         "name": ("name", _("Name")),
@@ -304,9 +305,18 @@ class ChildFilterForm(forms.Form):
         from .models import ArchiveStatus, Enrolment
 
         super().__init__(*args, **kwargs)
-        self.fields["village"] = VillageChoiceField(
-            label=_("village"), queryset=access.visible_villages(user).select_related("parent"), required=False
-        )
+        villages = access.visible_villages(user)
+        if villages[: self.MAX_VILLAGE_CHOICES + 1].count() <= self.MAX_VILLAGE_CHOICES:
+            self.fields["village"] = VillageChoiceField(
+                label=_("village"), queryset=villages.select_related("parent"), required=False
+            )
+        else:  # a city or province: thousands of villages are no drop-down; filter by area code instead
+            self.fields["village"] = forms.RegexField(
+                label=_("area code (any level)"),
+                regex=r"^\d{2,12}$",
+                required=False,
+                error_messages={"invalid": _("Enter the digits of an area code.")},
+            )
         self.fields["enrolment"].choices = [("", _("All"))] + Enrolment.choices
         self.fields["status"].choices = [("", _("Open archives")), ("all", _("All archives"))] + [
             (ArchiveStatus.CLOSED, _("Closed archives"))

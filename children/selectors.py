@@ -42,8 +42,11 @@ def child_list_for(user: User, filters: dict) -> QuerySet[Child]:
             qs = qs.filter(id_number__startswith=number)
         else:
             qs = qs.filter(name__contains=q)
-    if filters.get("village"):
-        qs = qs.filter(village=filters["village"])
+    village = filters.get("village")
+    if isinstance(village, str) and village:
+        qs = qs.filter(village__code__startswith=village)
+    elif village:
+        qs = qs.filter(village=village)
     if filters.get("category"):
         bit = CATEGORY_BITS[filters["category"]]
         qs = qs.alias(has_category=F("category_flags").bitand(bit)).filter(has_category__gt=0)

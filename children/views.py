@@ -31,6 +31,7 @@ from .forms import (
     WorkLogForm,
 )
 from .models import AccessAction, AccessLog, EntrustedCare
+from .paging import CappedPaginator
 
 # Records of an archive edited through one view: URL kind -> (form, related name on Child, title).
 RECORD_KINDS = {
@@ -61,7 +62,7 @@ def _editable_child(request, pk: int):
 def child_list(request):
     form = ChildFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.child_list_for(request.user, filters), settings.LIST_PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.child_list_for(request.user, filters), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
