@@ -6,7 +6,6 @@ except under CI (CI set): then the absence is a failure.
 """
 
 import os
-import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -49,19 +48,6 @@ def redis_url():
             ok = False
     require(ok, f"Redis (set REDIS_URL; tried {url or 'nothing'})")
     return url
-
-
-def pytest_collection_modifyitems(config, items):
-    # Browser tests need Chromium; decide once for all of them.
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        return
-    for item in items:
-        if "browser" in item.keywords:
-            if IN_CI:
-                item.add_marker(pytest.mark.xfail(reason="no chromium", run=False, strict=True))
-            else:
-                item.add_marker(pytest.mark.skip(reason="MISSING: Chromium (apt-get install chromium)"))
 
 
 @pytest.fixture

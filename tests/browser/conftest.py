@@ -11,6 +11,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def _need_chromium():
+    from tests.conftest import require
+
+    require(os.path.exists(CHROMIUM), "Chromium (apt-get install chromium fonts-wqy-microhei)")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
