@@ -12,6 +12,8 @@ def home(request):
 
     if request.user.role == Role.DIRECTOR:
         return redirect("visits:worklist")
+    if request.user.role == Role.LIAISON:
+        return redirect("tasks:mine")
     return redirect("children:list")
 
 

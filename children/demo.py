@@ -61,6 +61,7 @@ DEMO_USERS = [
     ("city", Role.CIVIL_AFFAIRS, "陈", "静", "370200", None),
     ("province", Role.CIVIL_AFFAIRS, "杨", "帆", "370000", None),
     ("liaison", Role.LIAISON, "周", "敏", None, "education"),
+    ("liaison_qd", Role.LIAISON, "吴", "刚", None, "qingdao_education"),
 ]
 
 
@@ -223,7 +224,10 @@ def build_demo_users() -> list[tuple[str, str, str]]:
             user.save()
         if area_code:
             user.areas.set([Area.objects.get(code=area_code)])
-        if dept_kind:
+        if dept_kind == "qingdao_education":  # a department of Qingdao's task matrix (tasks/)
+            user.department = Department.objects.filter(area_id="370200", kind="education").first()
+            user.save(update_fields=["department"])
+        elif dept_kind:
             user.department = education
             user.save(update_fields=["department"])
         rows.append((username, str(Role(role).label), DEMO_PASSWORD))

@@ -10,8 +10,9 @@ PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def test_catalogue_is_complete_and_compiles():
-    out = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True
+    )
     if out.returncode == 127:
         pytest.skip("msgfmt (gettext) not installed")
     assert out.returncode == 0, out.stderr

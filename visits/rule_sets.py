@@ -4,19 +4,10 @@ model classes as arguments (historical models have no custom save())."""
 import json
 from pathlib import Path
 
+from accounts.areas import ensure_area
 from children.categories import CATEGORY_BITS, PARENT_SITUATION_BITS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "visit_rules.json"
-PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
-
-
-def _ensure_area(Area, code: str, name: str, level: str, parent):
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        area = Area.objects.create(
-            code=code, name=name, level=level, parent=parent, prefix=code[: PREFIX_LENGTH[level]]
-        )
-    return area
 
 
 def _mask(codes, bits) -> int:
@@ -35,9 +26,9 @@ def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
         if item["area"]:
             parent = None
             for code, name, level in item["area"]["parents"]:
-                parent = _ensure_area(Area, code, name, level, parent)
+                parent = ensure_area(Area, code, name, level, parent)
             a = item["area"]
-            area = _ensure_area(Area, a["code"], a["name"], a["level"], parent)
+            area = ensure_area(Area, a["code"], a["name"], a["level"], parent)
         prefix = area.prefix if area else ""
         if RuleSet.objects.filter(prefix=prefix).exists():
             continue

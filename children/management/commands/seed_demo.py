@@ -22,8 +22,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing to do.")
             return
         started = time.monotonic()
+        from tasks.plans import load_all
+
         with transaction.atomic():
             villages = demo.build_demo_areas()
+            load_all()  # the five seeds' task matrices
             users = demo.build_demo_users()
         villages = demo.villages_for(children, random.Random(seed), villages)
         self.stdout.write(f"{len(villages)} villages")

@@ -1,0 +1,32 @@
+"""Creating the regions the shipped data (rule sets, task plans) refers to. Takes the model class so that data
+migrations can pass their historical model."""
+
+PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+
+# The seeds' regions and the areas above them (DOMAIN.md §1): code -> (name, level, parent code).
+KNOWN_REGIONS = {
+    "370000": ("山东省", "province", None),
+    "370200": ("青岛市", "city", "370000"),
+    "320000": ("江苏省", "province", None),
+    "330000": ("浙江省", "province", None),
+    "330900": ("舟山市", "city", "330000"),
+    "330903": ("普陀区", "county", "330900"),
+    "120000": ("天津市", "province", None),
+    "120116": ("滨海新区", "county", "120000"),
+}
+
+
+def ensure_area(Area, code: str, name: str, level: str, parent):
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        area = Area.objects.create(
+            code=code, name=name, level=level, parent=parent, prefix=code[: PREFIX_LENGTH[level]]
+        )
+    return area
+
+
+def ensure_region(Area, code: str):
+    """A known seed region with the areas above it."""
+    name, level, parent_code = KNOWN_REGIONS[code]
+    parent = ensure_region(Area, parent_code) if parent_code else None
+    return ensure_area(Area, code, name, level, parent)
