@@ -7,6 +7,7 @@ Plan → actions (行动 / 工程) → tasks → one assignment per responsible 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Area, Department
@@ -72,8 +73,8 @@ class Action(models.Model):
     original_title = models.CharField(_("as written"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
+        verbose_name = pgettext_lazy("plan", "action")
+        verbose_name_plural = pgettext_lazy("plan", "actions")
         ordering = ["plan", "number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="action_unique_number")]
 
