@@ -49,6 +49,8 @@ def notifications_read(request):
 
     qs = request.user.notifications.filter(read_at__isnull=True)
     if request.POST.get("id"):
-        qs = qs.filter(pk=request.POST["id"])
+        if not request.POST["id"].isdigit():
+            return redirect("notifications")
+        qs = qs.filter(pk=int(request.POST["id"]))
     qs.update(read_at=timezone.now())
     return redirect("notifications")

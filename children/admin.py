@@ -19,6 +19,12 @@ class ChildAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return access.visible_children(request.user)
 
+    def has_add_permission(self, request):
+        return False  # register through the app: ID checks, duplicates, schedule
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only here; edits, transfers and closing go through the archive pages
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -63,7 +63,6 @@ class ChildForm(forms.ModelForm):
         fields = [
             "name",
             "id_number",
-            "village",
             "address",
             "ethnicity",
             "enrolment",
@@ -80,16 +79,11 @@ class ChildForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["village"] = VillageChoiceField(
-            queryset=access.visible_villages(user).select_related("parent"), label=_("village")
-        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        villages = self.fields["village"].queryset
-        if not self.instance.pk and not self.is_bound:
-            first_two = list(villages[:2])
-            if len(first_two) == 1:
-                self.fields["village"].initial = first_two[0].pk
+        if not access.sees_full_id_number(user):
+            # Roles that see masked numbers neither see nor change the full number here.
+            del self.fields["id_number"]
 
     def clean(self):
         cleaned = super().clean()
@@ -104,6 +98,8 @@ class ChildForm(forms.ModelForm):
 
 
 class ChildRegisterForm(ChildForm):
+    """Registration also places the child in a village (later moves are transfers, which keep history)."""
+
     categories = forms.MultipleChoiceField(
         label=_("categories"),
         choices=Category.choices,
@@ -117,7 +113,17 @@ class ChildRegisterForm(ChildForm):
     )
 
     class Meta(ChildForm.Meta):
-        pass
+        fields = ["name", "id_number", "village", *ChildForm.Meta.fields[2:]]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        villages = access.visible_villages(user).select_related("parent")
+        self.fields["village"] = VillageChoiceField(queryset=villages, label=_("village"))
+        if not self.is_bound:
+            first_two = list(villages[:2])
+            if len(first_two) == 1:
+                self.fields["village"].initial = first_two[0].pk
+        self.order_fields(["name", "id_number", "village"])
 
     def clean_registered_on(self):
         value = self.cleaned_data.get("registered_on") or timezone.localdate()
@@ -133,15 +139,29 @@ class CloseForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_village = forms.ModelChoiceField(label=_("to village"), queryset=Area.objects.none())
+    """A child moving to any village in the country, named by its 12-digit code (the receiving area then
+    sees the child; the sender keeps nothing but the history it already had)."""
+
+    to_village = forms.CharField(label=_("code of the receiving village (12 digits)"), max_length=12, min_length=12)
     transferred_on = forms.DateField(label=_("date"), widget=DateInput, initial=timezone.localdate)
     reason = forms.CharField(label=_("reason"), max_length=200)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_village"] = VillageChoiceField(
-            label=_("to village"), queryset=access.visible_villages(user).select_related("parent")
-        )
+
+    def clean_to_village(self):
+        from accounts.models import AreaLevel
+
+        village = Area.objects.filter(code=self.cleaned_data["to_village"], level=AreaLevel.VILLAGE).first()
+        if village is None:
+            raise ValidationError(_("No village has this code."))
+        return village
+
+    def clean_transferred_on(self):
+        value = self.cleaned_data["transferred_on"]
+        if value > timezone.localdate():
+            raise ValidationError(_("This date cannot be in the future."))
+        return value
 
 
 class ColourForm(forms.Form):

@@ -15,7 +15,7 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸx", "0123456789XXXX")
 _SPACES = re.compile(r"[\s\u3000]+")
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumberInfo:
     number = normalise(raw)
     if not number:
         raise ValidationError(_("Enter the ID number."), code="required")
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isascii() and number.isdigit():
         raise ValidationError(
             _("This is an old 15-digit ID number. Enter the child's current 18-digit ID number."), code="legacy"
         )

@@ -39,7 +39,12 @@ def child_list_for(user: User, filters: dict) -> QuerySet[Child]:
 
         number = normalise(q)
         if number[:1].isdigit():
-            qs = qs.filter(id_number__startswith=number)
+            # Roles that see masked numbers find a child only by the whole number, never digit by digit.
+            qs = (
+                qs.filter(id_number__startswith=number)
+                if access.sees_full_id_number(user)
+                else qs.filter(id_number=number)
+            )
         else:
             qs = qs.filter(name__contains=q)
     village = filters.get("village")
@@ -81,7 +86,22 @@ class HistoryRow:
     changes: list
 
 
-def archive_history(child: Child, limit: int = 50) -> list[HistoryRow]:
+HIDDEN_IN_HISTORY = {"category_flags", "parent_flags", "version", "updated_at"}
+
+
+def _shown(field, value, *, mask_ids: bool) -> str:
+    from .idnumber import mask
+
+    if value in (None, ""):
+        return ""
+    if field.name == "id_number" and mask_ids:
+        return mask(str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def archive_history(child: Child, limit: int = 50, *, mask_ids: bool = True) -> list[HistoryRow]:
     """Every change to the archive (who, when, what) from the django-simple-history tables: a fixed number of
     queries, one per history table."""
     from .models import CareRecord, EntrustedCare, FamilyMember, Problem, WelfareCoverage, WorkLogEntry
@@ -99,9 +119,18 @@ def archive_history(child: Child, limit: int = 50) -> list[HistoryRow]:
             changes = []
             if prev is not None and rec.history_type == "~":
                 delta = rec.diff_against(prev)
-                changes = [
-                    (str(rec.instance._meta.get_field(c.field).verbose_name), c.old, c.new) for c in delta.changes
-                ]
+                changes = []
+                for c in delta.changes:
+                    if c.field in HIDDEN_IN_HISTORY:
+                        continue
+                    field = rec.instance._meta.get_field(c.field)
+                    changes.append(
+                        (
+                            str(field.verbose_name),
+                            _shown(field, c.old, mask_ids=mask_ids),
+                            _shown(field, c.new, mask_ids=mask_ids),
+                        )
+                    )
             by_object[rec.id] = rec
             rows.append(
                 HistoryRow(

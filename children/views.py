@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import AccessAction, AccessLog, EntrustedCare
 from .paging import CappedPaginator
+from .uploads import serve_upload
 
 # Records of an archive edited through one view: URL kind -> (form, related name on Child, title).
 RECORD_KINDS = {
@@ -123,7 +124,7 @@ def child_detail(request, pk: int):
         "care_records": list(child.care_records.all()[:50]),
         "work_log": list(child.work_log.select_related("created_by")[:50]),
         "transfers": list(child.transfers.select_related("from_village", "to_village")),
-        "history": selectors.archive_history(child),
+        "history": selectors.archive_history(child, mask_ids=not access.sees_full_id_number(request.user)),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
     }
     return render(request, "children/detail.html", context)
@@ -280,11 +281,8 @@ def agreement_scan(request, pk: int):
     if not care or not care.agreement_scan:
         raise Http404
     services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
-    return FileResponse(
-        care.agreement_scan.open("rb"),
-        as_attachment=True,
-        filename=f"agreement-{child.pk}.{care.agreement_scan.name.rsplit('.', 1)[-1]}",
-    )
+    ext = care.agreement_scan.name.rsplit(".", 1)[-1]
+    return serve_upload(care.agreement_scan, download_name=f"agreement-{child.pk}.{ext}")
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Settings, all read from environment variables (see .env.example and README)."""
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -11,10 +12,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-change-me" if DEBUG else "")
+SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-only-for-debug" if DEBUG else "")
+if not SECRET_KEY and "pytest" in sys.modules:
+    SECRET_KEY = "test-only-not-a-secret"
 if not SECRET_KEY:
-    # Outside DEBUG a real key is required; the test run and `make run` set DEBUG or a key.
-    SECRET_KEY = "insecure-dev-key-change-me"
+    # Outside DEBUG a real key is required (the Makefile gives development runs and tests one of their own).
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set SECRET_KEY (a long random string) or DEBUG=1 for development.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

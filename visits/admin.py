@@ -45,9 +45,25 @@ class RuleSetAdmin(admin.ModelAdmin):
         )
     ]
 
+    def save_model(self, request, obj, form, change):
+        obj._old_prefix = RuleSet.objects.filter(pk=obj.pk).values_list("prefix", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        schedule.refresh(area_prefix=form.instance.prefix or None)
+        for prefix in {form.instance.prefix, getattr(form.instance, "_old_prefix", None)} - {None}:
+            schedule.refresh(area_prefix=prefix or None)
+
+    def delete_model(self, request, obj):
+        prefix = obj.prefix
+        super().delete_model(request, obj)
+        schedule.refresh(area_prefix=prefix or None)
+
+    def delete_queryset(self, request, queryset):
+        prefixes = set(queryset.values_list("prefix", flat=True))
+        super().delete_queryset(request, queryset)
+        for prefix in prefixes:
+            schedule.refresh(area_prefix=prefix or None)
 
 
 @admin.register(Visit)
@@ -60,6 +76,12 @@ class VisitAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(child__in=access.visible_children(request.user).values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # visits are logged and edited in the app, which keeps the schedule current
 
     def has_delete_permission(self, request, obj=None):
         return False

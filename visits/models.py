@@ -71,7 +71,9 @@ class Visit(models.Model):
 
     @property
     def is_back_dated(self) -> bool:
-        return (self.created_at.date() - self.visit_date).days > 1 if self.created_at else False
+        from django.utils import timezone
+
+        return (timezone.localdate(self.created_at) - self.visit_date).days > 1 if self.created_at else False
 
 
 class VisitPhoto(models.Model):
@@ -170,7 +172,7 @@ class VisitSchedule(models.Model):
     contact_due_on = models.DateField(null=True)
     # The earlier of the two due dates: worklists sort and filter on it.
     due_on = models.DateField(null=True)
-    rule_ids = models.CharField(max_length=200, blank=True)
+    rule_ids = models.TextField(blank=True)
     refreshed_at = models.DateTimeField(null=True)
 
     class Meta:

@@ -27,18 +27,20 @@ CHUNK = int(os.environ.get("VISIT_SWEEP_CHUNK", "2000"))
 # Tests of a worker killed mid-sweep slow the sweep down between chunks (never set in production).
 PAUSE = float(os.environ.get("VISIT_SWEEP_TEST_PAUSE", "0"))
 
+# Names in due order. SQLite (before 3.44) has no ORDER BY inside group_concat: it concatenates in the order of
+# the ordered subquery it reads from, which the queries below provide.
 _AGG = {
-    "postgresql": "string_agg({expr}, '、' ORDER BY s.due_on, c.id)",
-    "sqlite": "group_concat({expr}, '、')",
+    "postgresql": "string_agg(x.label, '、' ORDER BY x.due_on, x.child_id)",
+    "sqlite": "group_concat(x.label, '、')",
 }
-_NAME_EXPR = {
+_LABEL = {
     "postgresql": "c.name || '（' || to_char(s.due_on, 'MM-DD') || '）'",
     "sqlite": "c.name || '（' || strftime('%%m-%%d', s.due_on) || '）'",
 }
 
 
 def _names_agg() -> str:
-    return _AGG[connection.vendor].format(expr=_NAME_EXPR[connection.vendor])
+    return _AGG[connection.vendor]
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -48,20 +50,20 @@ def _rows(sql: str, params: list) -> list[tuple]:
 
 
 def _director_rows(today: datetime.date) -> list[tuple]:
-    """One row per director with children due within 7 days or overdue: counts and the names."""
+    """One row per director with children due within 7 days or overdue: counts and the names, most overdue first."""
     return _rows(
         f"""
-        SELECT ua.user_id,
-               SUM(CASE WHEN s.due_on < %s THEN 1 ELSE 0 END) AS overdue,
-               SUM(CASE WHEN s.due_on >= %s THEN 1 ELSE 0 END) AS due_soon,
-               {_names_agg()} AS names
-          FROM visits_visitschedule s
-          JOIN children_child c ON c.id = s.child_id
-          JOIN accounts_user_areas ua ON ua.area_id = s.village_id
-          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
-         WHERE s.due_on <= %s
-         GROUP BY ua.user_id
-         ORDER BY ua.user_id
+        SELECT x.user_id, SUM(CASE WHEN x.due_on < %s THEN 1 ELSE 0 END), SUM(CASE WHEN x.due_on >= %s THEN 1 ELSE 0 END),
+               {_names_agg()}
+          FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
+                  FROM visits_visitschedule s
+                  JOIN children_child c ON c.id = s.child_id
+                  JOIN accounts_user_areas ua ON ua.area_id = s.village_id
+                  JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+                 WHERE s.due_on <= %s
+                 ORDER BY ua.user_id, s.due_on, s.child_id) x
+         GROUP BY x.user_id
+         ORDER BY x.user_id
         """,
         [today, today, Role.DIRECTOR, today + datetime.timedelta(days=DUE_SOON_DAYS)],
     )
@@ -71,14 +73,16 @@ def _escalation_rows(today: datetime.date) -> list[tuple]:
     """One row per county civil-affairs user with children overdue by more than 30 days in their county."""
     return _rows(
         f"""
-        SELECT ua.user_id, COUNT(*) AS n, {_names_agg()} AS names
-          FROM visits_visitschedule s
-          JOIN children_child c ON c.id = s.child_id
-          JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 6)
-          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
-         WHERE s.due_on < %s
-         GROUP BY ua.user_id
-         ORDER BY ua.user_id
+        SELECT x.user_id, COUNT(*), {_names_agg()}
+          FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
+                  FROM visits_visitschedule s
+                  JOIN children_child c ON c.id = s.child_id
+                  JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 6)
+                  JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+                 WHERE s.due_on < %s
+                 ORDER BY ua.user_id, s.due_on, s.child_id) x
+         GROUP BY x.user_id
+         ORDER BY x.user_id
         """,
         [Role.CIVIL_AFFAIRS, today - datetime.timedelta(days=ESCALATE_AFTER_DAYS)],
     )
@@ -160,7 +164,7 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
                 "notifications": director + county,
             }
         written = _write(director + county)
-        emailed = send_pending_emails(keys=[f"visits-due:{today}", f"visits-escalated:{today}"])
+        emailed = send_pending_emails()
     result = {
         "refreshed": refreshed,
         "director": len(director),
@@ -193,21 +197,33 @@ def weekly_digest(*, today: datetime.date | None = None) -> dict:
             for user_id, overdue, soon, villages in rows
         ]
         _write(notes)
-        emailed = send_pending_emails(keys=[f"visits-weekly:{year}-W{week:02d}"])
+        emailed = send_pending_emails()
     return {"supervisors": len(notes), "emailed": emailed}
 
 
-def send_pending_emails(*, keys: list[str]) -> int:
-    """Email notifications with these keys to users who have an address, once each."""
+def send_pending_emails(*, keys: list[str] | None = None, days: int = 3) -> int:
+    """Email notifications not yet emailed (of the last few days, so a failed day is retried) to users with an
+    address. Each row is claimed with a conditional UPDATE before sending, so two sweeps never send one twice;
+    a failed send releases the claim for the next run."""
+    since = timezone.now() - datetime.timedelta(days=days)
     pending = (
-        Notification.objects.filter(key__in=keys, emailed_at__isnull=True)
+        Notification.objects.filter(created_at__gte=since, emailed_at__isnull=True)
         .exclude(user__email="")
         .select_related("user")
+        .order_by("pk")
     )
+    if keys:
+        pending = pending.filter(key__in=keys)
     sent = 0
     mail = get_connection()
     for note in pending.iterator(chunk_size=500):
-        send_mail(note.title, f"{note.body}\n\n{note.url}", None, [note.user.email], connection=mail)
-        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+            continue  # another sweep took it
+        try:
+            send_mail(note.title, f"{note.body}\n\n{note.url}", None, [note.user.email], connection=mail)
+        except Exception:  # noqa: BLE001 - one bad address or a mail-server hiccup must not stop the rest
+            log.exception("reminder email to user %s failed; it will be retried", note.user_id)
+            Notification.objects.filter(pk=note.pk).update(emailed_at=None)
+            continue
         sent += 1
     return sent

@@ -128,7 +128,8 @@ SELECT id, village_id, home_days, contact_days, last_home, last_contact, home_du
   FROM calc WHERE 1 = 1
 ON CONFLICT (child_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)}, refreshed_at = excluded.refreshed_at
-  WHERE {changed}
+  WHERE ({changed})
+    AND (visits_visitschedule.refreshed_at IS NULL OR visits_visitschedule.refreshed_at <= excluded.refreshed_at)
 """
 
 

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from accounts.models import Role
 from children import access
 from children.models import AccessAction, Child
 from children.services import access_log
+from children.uploads import serve_upload
 from children.views import _apply_errors
 
 from . import selectors, services
@@ -104,7 +105,7 @@ def visit_photo(request, child_pk: int, pk: int, photo_pk: int):
     child = access.get_child_for_user(request.user, child_pk)
     photo = get_object_or_404(VisitPhoto, visit__child=child, visit_id=pk, pk=photo_pk)
     access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
-    return FileResponse(photo.image.open("rb"))
+    return serve_upload(photo.image)
 
 
 @login_required
@@ -122,7 +123,7 @@ def overdue(request):
         raise Http404
     today = timezone.localdate()
     try:
-        min_days = max(1, int(request.GET.get("min_days", 1)))
+        min_days = min(3650, max(1, int(request.GET.get("min_days", 1))))
     except ValueError:
         min_days = 1
     qs = selectors.overdue_for(request.user, today, min_days=min_days, village=request.GET.get("village", ""))

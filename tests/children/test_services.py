@@ -67,7 +67,7 @@ def test_register_outside_own_area_is_refused(users, tree):
 
 
 def test_close_keeps_the_archive_readable_and_stops_edits(users, child):
-    services.child_close(user=users.director, child=child, reason="turned_18", closed_on=datetime.date(2026, 1, 1))
+    services.child_close(user=users.director, child=child, reason="turned_18", closed_on=datetime.date(2026, 1, 10))
     child.refresh_from_db()
     assert child.status == ArchiveStatus.CLOSED and child.close_reason == "turned_18"
     with pytest.raises(ValidationError):

@@ -109,9 +109,13 @@ def test_the_scheduled_task_runs_on_a_real_worker(require_postgres, redis_url, q
         assert wait_for(lambda: Notification.objects.count() == many_directors), worker.output()
         assert Notification.objects.filter(key=f"visits-due:{TODAY}").count() == 8
         # Queued again (a second beat tick, a retry): nothing is written twice.
-        visit_sweep.apply_async(args=[TODAY.isoformat()], queue=queue)
-        visit_sweep.apply_async(args=[TODAY.isoformat()], queue=queue)
-        time.sleep(3)
+        results = [visit_sweep.apply_async(args=[TODAY.isoformat()], queue=queue) for _ in range(2)]
+        import redis
+
+        broker = redis.Redis.from_url(redis_url)
+        # Wait until the worker has taken both from the queue and acknowledged them (nothing left unacked).
+        assert wait_for(lambda: broker.llen(queue) == 0 and not broker.hlen("unacked"), timeout=60), worker.output()
+        assert all(r.id for r in results)
         assert Notification.objects.count() == many_directors
     finally:
         worker.kill()
