@@ -53,8 +53,8 @@ def _director_rows(today: datetime.date) -> list[tuple]:
     """One row per director with children due within 7 days or overdue: counts and the names, most overdue first."""
     return _rows(
         f"""
-        SELECT x.user_id, SUM(CASE WHEN x.due_on < %s THEN 1 ELSE 0 END), SUM(CASE WHEN x.due_on >= %s THEN 1 ELSE 0 END),
-               {_names_agg()}
+        SELECT x.user_id, SUM(CASE WHEN x.due_on < %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN x.due_on >= %s THEN 1 ELSE 0 END), {_names_agg()}
           FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
                   FROM visits_visitschedule s
                   JOIN children_child c ON c.id = s.child_id
