@@ -544,7 +544,15 @@ def seed_children(*, count: int, villages: list[Area], seed: int = 2024, batch: 
         if progress:
             progress(done)
     writer.reset_sequences()
+    analyze()
     return done
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL plans badly on tables it has never analysed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def villages_for(count: int, rng: random.Random, demo_villages: Iterable[Area]) -> list[Area]:

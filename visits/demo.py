@@ -92,7 +92,11 @@ def seed_visits(*, first_child_id: int = 0, days: int = 365, seed: int = 2024) -
             made = cursor.rowcount
     else:
         made = _seed_in_python(first_child_id=first_child_id, days=days, seed=seed, today=today)
+    from children.demo import analyze
+
+    analyze()
     schedule.refresh()
+    analyze()
     return made
 
 
