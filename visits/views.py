@@ -68,6 +68,7 @@ def visit_new(request, child_pk: int):
 def visit_detail(request, child_pk: int, pk: int):
     child = access.get_child_for_user(request.user, child_pk)
     visit = get_object_or_404(Visit.objects.select_related("created_by").prefetch_related("photos"), child=child, pk=pk)
+    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
     history = list(visit.history.select_related("history_user").order_by("-history_date")[:20])
     return render(
         request,
