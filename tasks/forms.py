@@ -26,3 +26,18 @@ class MatrixFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
         self.fields["department"].choices = [("", _("All"))] + [(d.pk, d.name) for d in departments]
+
+
+class PeriodRecordForm(forms.Form):
+    period_start = forms.DateField(widget=forms.HiddenInput)
+    done_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label=_("place"), max_length=100, required=False)
+    children_reached = forms.IntegerField(label=_("children reached"), min_value=0, initial=0)
+    guardians_reached = forms.IntegerField(label=_("guardians reached"), min_value=0, initial=0)
+    note = forms.CharField(label=_("what was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label=_("evidence (PDF, JPEG or PNG)"), required=False)
+
+
+class YearlyReportForm(forms.Form):
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(label=_("evidence (PDF, JPEG or PNG)"), required=False)

@@ -35,6 +35,9 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def assignments_exist_for(self, department_id: int) -> bool:
+        return Assignment.objects.filter(task__action__plan=self, department_id=department_id).exists()
+
 
 class Phase(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
@@ -200,3 +203,23 @@ class PeriodRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start}–{self.period_end}"
+
+
+class YearlyReport(models.Model):
+    """A department's yearly progress report to civil affairs under one plan (e.g. Putuo: by 15 November)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reports")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    summary = models.TextField(_("summary"))
+    evidence = models.FileField(_("evidence"), upload_to=upload_to_random, blank=True)
+    submitted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("yearly progress report")
+        verbose_name_plural = _("yearly progress reports")
+        constraints = [models.UniqueConstraint(fields=["plan", "department", "year"], name="report_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.seed} {self.department} {self.year}"

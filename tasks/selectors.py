@@ -80,3 +80,57 @@ def assignments_of(user: User) -> QuerySet[Assignment]:
         .prefetch_related("notes")
         .order_by("task__action__plan__seed", "task__action__number", "task__order")
     )
+
+
+def periods_of(assignment: Assignment, today) -> list[dict]:
+    """Each period of a recurring task with its records and status (one query for the records)."""
+    from . import rules
+    from .models import PeriodRecord
+
+    plan = assignment.task.action.plan
+    records: dict = {}
+    for r in PeriodRecord.objects.filter(assignment=assignment).order_by("done_on"):
+        records.setdefault(r.period_start, []).append(r)
+    out = []
+    for p in rules.periods(assignment.task.recurrence, plan.start_year, plan.end_year, today):
+        rows = records.get(p.start, [])
+        out.append(
+            {
+                "period": p,
+                "records": rows,
+                "status": rules.period_status(p, len(rows), assignment.task.recurrence_min_count, today),
+            }
+        )
+    return list(reversed(out))
+
+
+def timeline(plan: Plan, today) -> list[dict]:
+    """Phases and milestones in date order, each marked past, current or coming."""
+    items = []
+    for ph in plan.phases.all():
+        end = ph.ends_on
+        state = (
+            "past" if end and end < today else ("current" if not ph.starts_on or ph.starts_on <= today else "coming")
+        )
+        items.append(
+            {
+                "kind": "phase",
+                "date": ph.starts_on or end,
+                "end": end,
+                "title": ph.name,
+                "text": ph.text,
+                "state": state,
+            }
+        )
+    for m in plan.milestones.all():
+        items.append(
+            {
+                "kind": "milestone",
+                "date": m.date,
+                "end": m.date,
+                "title": m.date.isoformat(),
+                "text": m.text,
+                "state": "past" if m.date < today else "coming",
+            }
+        )
+    return sorted(items, key=lambda i: (i["date"] is None, i["date"]))

@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("mine/", views.mine, name="mine"),
     path("assignments/<int:pk>/update/", views.update, name="update"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("plans/<int:plan_pk>/timeline/", views.timeline, name="timeline"),
+    path("plans/<int:plan_pk>/report/", views.report, name="report"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Department, Role
 from children.views import _apply_errors
 
-from . import selectors, services
-from .forms import AssignmentUpdateForm, MatrixFilterForm
-from .models import Assignment, Plan, Status
+from . import rules, selectors, services
+from .forms import AssignmentUpdateForm, MatrixFilterForm, PeriodRecordForm, YearlyReportForm
+from .models import Assignment, Plan, Status, YearlyReport
 
 
 @login_required
@@ -74,3 +74,84 @@ def update(request, pk: int):
     else:
         messages.success(request, _("Task updated."))
     return redirect(f"{request.POST.get('next') or '/tasks/mine/'}#a{assignment.pk}")
+
+
+def _visible_assignment(user, pk: int) -> Assignment:
+    """Civil affairs and administrators read any assignment; a liaison only their department's (else 404)."""
+    qs = Assignment.objects.select_related("task__action__plan__region", "department")
+    if not (user.is_administrator or user.role == Role.CIVIL_AFFAIRS):
+        qs = qs.filter(department_id=user.department_id or -1)
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def assignment_detail(request, pk: int):
+    from django.utils import timezone
+
+    assignment = _visible_assignment(request.user, pk)
+    can_update = services.can_update(request.user, assignment)
+    form = PeriodRecordForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_update:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.period_record_create(user=request.user, assignment=assignment, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect("tasks:assignment", pk=assignment.pk)
+    return render(
+        request,
+        "tasks/assignment.html",
+        {
+            "a": assignment,
+            "can_update": can_update,
+            "form": form,
+            "periods": selectors.periods_of(assignment, timezone.localdate()) if assignment.task.recurrence else [],
+            "notes": assignment.notes.select_related("created_by"),
+            "history": assignment.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+    )
+
+
+@login_required
+def timeline(request, plan_pk: int):
+    from django.utils import timezone
+
+    plan = get_object_or_404(Plan.objects.prefetch_related("phases", "milestones"), pk=plan_pk)
+    return render(
+        request, "tasks/timeline.html", {"plan": plan, "items": selectors.timeline(plan, timezone.localdate())}
+    )
+
+
+@login_required
+def report(request, plan_pk: int):
+    from django.utils import timezone
+
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    year = timezone.localdate().year
+    form = YearlyReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.yearly_report_submit(user=request.user, plan=plan, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Report submitted."))
+            return redirect("tasks:mine")
+    submitted = YearlyReport.objects.filter(plan=plan, year=year).select_related("department")
+    return render(
+        request,
+        "tasks/report.html",
+        {
+            "plan": plan,
+            "year": year,
+            "form": form,
+            "submitted": submitted,
+            "due": rules.report_due(plan.report_deadline, year),
+        },
+    )

@@ -179,8 +179,11 @@ class VisitSchedule(models.Model):
         indexes = [
             # Worklists and overdue lists: children of an area (village code LIKE 'prefix%') by due date. The
             # pattern operator class lets PostgreSQL use it for LIKE under any collation (ignored elsewhere).
-            models.Index(fields=["village", "due_on"], name="schedule_village_due_idx",
-                         opclasses=["varchar_pattern_ops", "date_ops"]),
+            models.Index(
+                fields=["village", "due_on"],
+                name="schedule_village_due_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
             # The sweep and county escalation: everything due by a date.
             models.Index(fields=["due_on"], name="schedule_due_idx"),
         ]
