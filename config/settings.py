@@ -189,6 +189,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# PDFs: a TrueType font with Chinese glyphs (config/pdf.py also looks in Debian's usual places).
+PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
+
 # Page sizes.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("plans/<int:plan_pk>/timeline/", views.timeline, name="timeline"),
     path("plans/<int:plan_pk>/report/", views.report, name="report"),
+    path("plans/<int:plan_pk>/export.xlsx", views.export_xlsx, name="export"),
+    path("plans/<int:plan_pk>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -155,3 +155,38 @@ def report(request, plan_pk: int):
             "due": rules.report_due(plan.report_deadline, year),
         },
     )
+
+
+@login_required
+def export_xlsx(request, plan_pk: int):
+    from django.http import HttpResponse
+
+    from .resources import AssignmentResource
+
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    qs = (
+        Assignment.objects.filter(task__action__plan=plan)
+        .select_related("task__action__plan", "department")
+        .order_by("task__action__number", "task__order")
+    )
+    data = AssignmentResource().export(queryset=qs).export("xlsx")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="task-matrix-{plan.seed}.xlsx"'
+    return response
+
+
+@login_required
+def report_pdf(request, plan_pk: int):
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from .pdf import yearly_report_pdf
+
+    if request.user.role not in (Role.CIVIL_AFFAIRS, Role.LIAISON) and not request.user.is_administrator:
+        raise Http404
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and 2000 <= int(year_param) <= 2100 else timezone.localdate().year
+    response = HttpResponse(yearly_report_pdf(plan, year), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="task-report-{plan.seed}-{year}.pdf"'
+    return response
