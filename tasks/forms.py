@@ -41,3 +41,16 @@ class PeriodRecordForm(forms.Form):
 class YearlyReportForm(forms.Form):
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(label=_("evidence (PDF, JPEG or PNG)"), required=False)
+
+
+class PlanImportForm(forms.Form):
+    seed = forms.SlugField(
+        label=_("plan code"), max_length=20, help_text=_("a short code of your own, e.g. 370283-2024")
+    )
+    region = forms.CharField(label=_("region code"), max_length=12)
+    title = forms.CharField(label=_("title"), max_length=200)
+    start_year = forms.IntegerField(label=_("from year"), min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label=_("to year"), min_value=2000, max_value=2100)
+    report_deadline = forms.RegexField(label=_("yearly report due (MM-DD)"), regex=r"^\d{2}-\d{2}$", required=False)
+    file = forms.FileField(label=_("spreadsheet (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("check only, write nothing"), required=False, initial=True)

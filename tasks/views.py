@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -190,3 +191,38 @@ def report_pdf(request, plan_pk: int):
     response = HttpResponse(yearly_report_pdf(plan, year), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="task-report-{plan.seed}-{year}.pdf"'
     return response
+
+
+@login_required
+def import_template(request):
+    from django.http import HttpResponse
+
+    from .resources import plan_template
+
+    response = HttpResponse(
+        plan_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="plan-template.xlsx"'
+    return response
+
+
+@login_required
+def import_plan(request):
+    """A region loads its own plan from a spreadsheet: check first (nothing written), then import."""
+    from . import imports
+    from .forms import PlanImportForm
+
+    if request.user.role != Role.CIVIL_AFFAIRS and not request.user.is_administrator:
+        raise Http404
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = imports.import_plan(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if report.ok and not form.cleaned_data["dry_run"]:
+                messages.success(request, _("The plan is imported: %(n)d tasks.") % {"n": report.tasks})
+                return redirect(f"{reverse('tasks:matrix')}?plan={report.plan_pk}")
+    return render(request, "tasks/import.html", {"form": form, "report": report})
