@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Department, Notification, User
+from .models import ROLE_AREA_LEVELS, Area, Department, Notification, Role, User
 
 
 @admin.register(Area)
@@ -23,8 +24,31 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_select_related = ["area"]
 
 
+class UserRoleForm(UserChangeForm):
+    """A user works at the level of their role: a director at villages, a supervisor at townships, civil affairs
+    at counties, cities or provinces; a liaison belongs to a department."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        role, areas, department = cleaned.get("role"), cleaned.get("areas"), cleaned.get("department")
+        levels = ROLE_AREA_LEVELS.get(role)
+        if levels is not None:
+            if not areas:
+                self.add_error("areas", _("This role needs at least one area."))
+            elif any(a.level not in levels for a in areas):
+                self.add_error("areas", _("These areas do not match the role's level."))
+        if role == Role.LIAISON and not department:
+            self.add_error("department", _("A liaison belongs to a department."))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserRoleForm
     list_display = ["username", "get_full_name", "role", "department", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     filter_horizontal = ["areas", "groups", "user_permissions"]

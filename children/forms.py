@@ -37,6 +37,21 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{parent} {obj.name}".strip()
 
 
+class VillageCodeField(forms.CharField):
+    """A village named by its 12-digit code, limited to the given villages."""
+
+    def __init__(self, *, villages, **kwargs):
+        super().__init__(max_length=12, min_length=12, **kwargs)
+        self.villages = villages
+
+    def clean(self, value):
+        code = super().clean(value)
+        village = self.villages.filter(code=code).first()
+        if village is None:
+            raise ValidationError(_("No village with this code in your area."))
+        return village
+
+
 class IdNumberField(forms.CharField):
     """Accepts full-width digits, a lowercase x and spaces; cleans to the normalised 18 characters."""
 
@@ -115,9 +130,16 @@ class ChildRegisterForm(ChildForm):
     class Meta(ChildForm.Meta):
         fields = ["name", "id_number", "village", *ChildForm.Meta.fields[2:]]
 
+    MAX_VILLAGE_CHOICES = 300
+
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         villages = access.visible_villages(user).select_related("parent")
+        if villages[: self.MAX_VILLAGE_CHOICES + 1].count() > self.MAX_VILLAGE_CHOICES:
+            # A city or province: no drop-down of thousands of villages; the village's code instead.
+            self.fields["village"] = VillageCodeField(villages=villages, label=_("village code (12 digits)"))
+            self.order_fields(["name", "id_number", "village"])
+            return
         self.fields["village"] = VillageChoiceField(queryset=villages, label=_("village"))
         if not self.is_bound:
             first_two = list(villages[:2])

@@ -110,6 +110,8 @@ def screening_confirm(
     _check_can_visit(user, child)
     if not child.village_id.startswith(campaign.area.prefix):
         raise ValidationError(_("This child is not in the screening's area."))
+    if timezone.localdate() < campaign.starts_on:
+        raise ValidationError(_("This screening has not started yet."))
     if ScreeningConfirmation.objects.filter(campaign=campaign, child=child).exists():
         raise ValidationError(_("This child has already been confirmed in this screening."))
     return ScreeningConfirmation.objects.create(
