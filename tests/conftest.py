@@ -118,3 +118,8 @@ def _shipped_rule_sets(request):
 
     if not RuleSet.objects.exists():
         load_rule_sets(Area, RuleSet, VisitRule)
+    from guardianship.instruments import load_instrument
+    from guardianship.models import Dimension, Instrument, Item, Option
+
+    if not Instrument.objects.exists():
+        load_instrument(Instrument, Dimension, Item, Option)

@@ -1,0 +1,115 @@
+"""Guardianship: the assessment instrument as data, and assessments made with it (DOMAIN.md §4).
+
+Regions load their local standard (e.g. Qingdao's 《未成年人家庭监护能力评估工作规范》) as a new instrument; the
+shipped default is a starting point, not a standard. An assessment keeps the instrument version it was made with.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Area
+from children.models import Child, RiskGrade
+
+User = settings.AUTH_USER_MODEL
+
+
+class Instrument(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    version = models.CharField(_("version"), max_length=20)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: usable everywhere."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    medium_from = models.PositiveSmallIntegerField(_("medium risk from a total of"))
+    high_from = models.PositiveSmallIntegerField(_("high risk from a total of"))
+
+    class Meta:
+        verbose_name = _("assessment instrument")
+        verbose_name_plural = _("assessment instruments")
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="instrument_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+    @property
+    def thresholds(self) -> dict[str, int]:
+        return {"medium": self.medium_from, "high": self.high_from}
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
+    text = models.CharField(_("question"), max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dimension", "order"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Option(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("answer"), max_length=100)
+    score = models.PositiveSmallIntegerField(_("score"))
+    critical = models.BooleanField(_("critical: the grade is high whatever the total"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "order"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Assessment(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_on = models.DateField(_("date"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    grade = models.CharField(_("risk grade"), max_length=10, choices=RiskGrade.choices)
+    narrative = models.TextField(_("assessment"), blank=True)
+    measures = models.TextField(_("recommended measures"), blank=True)
+    next_on = models.DateField(_("reassess by"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guardianship assessment")
+        verbose_name_plural = _("guardianship assessments")
+        ordering = ["-assessed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.assessed_on} {self.grade}"
+
+
+class AssessmentAnswer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="answer_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.option_id}"
