@@ -126,6 +126,7 @@ def child_detail(request, pk: int):
         "transfers": list(child.transfers.select_related("from_village", "to_village")),
         "history": selectors.archive_history(child, mask_ids=not access.sees_full_id_number(request.user)),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
+        "assessments": list(child.assessments.select_related("assessor")[:20]),
     }
     return render(request, "children/detail.html", context)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("visits/", include("visits.urls")),
     path("tasks/", include("tasks.urls")),
+    path("guardianship/", include("guardianship.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

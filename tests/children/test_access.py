@@ -69,10 +69,25 @@ def archive(child, settings, tmp_path):
     photo.image.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
     photo.save()
     items["photo"] = photo
+    from guardianship.models import Assessment, Instrument
+
+    items["assessment"] = Assessment.objects.create(
+        child=child, instrument=Instrument.objects.first(), assessed_on=d, score=3, grade="low"
+    )
     items["campaign"] = ScreeningCampaign.objects.create(
         name="2026年第二次排查", area=child.village.parent.parent, starts_on=d, deadline=d
     )
     return child, items
+
+
+# Which object of the archive a URL's `pk` names, when the child is `child_pk`.
+PK_OBJECTS = {
+    "visits:detail": "visit",
+    "visits:edit": "visit",
+    "visits:photo": "visit",
+    "visits:campaign_confirm": "campaign",
+    "guardianship:assessment": "assessment",
+}
 
 
 def _extra_kwargs(name: str, converters: dict, items: dict) -> list[dict]:
@@ -84,10 +99,10 @@ def _extra_kwargs(name: str, converters: dict, items: dict) -> list[dict]:
     for kw in kwargs_list:
         kw = dict(kw)
         for arg in converters:
-            if arg in ("child_pk", "kind") or (arg == "pk" and not name.startswith("visits:")):
+            if arg in ("child_pk", "kind") or (arg == "pk" and "child_pk" not in converters):
                 continue
-            if name.startswith("visits:") and arg == "pk":
-                kw["pk"] = items["campaign" if name == "visits:campaign_confirm" else "visit"].pk
+            if arg == "pk":  # with a child_pk, `pk` is an object of the child's
+                kw["pk"] = items[PK_OBJECTS[name]].pk
             elif arg == "photo_pk":
                 kw["photo_pk"] = items["photo"].pk
             elif arg == "item_pk":

@@ -101,3 +101,22 @@ def test_incomplete_or_foreign_answers_are_refused_and_nothing_is_written(users,
             user=users.other_director, child=child, instrument=instrument, assessed_on=TODAY, answers=answers
         )
     assert not Assessment.objects.exists()
+
+
+def test_assessing_through_the_form(client, users, child, instrument):
+    from django.urls import reverse
+
+    client.force_login(users.director)
+    url = reverse("guardianship:assessment_new", args=[child.pk])
+    form = client.get(url).context["form"]
+    data = {"assessed_on": "2026-11-20", "narrative": "祖母年迈，照料吃力"}
+    for item_pk, name in form.item_fields:
+        data[name] = form.fields[name].choices[1][0]  # the second option everywhere
+    response = client.post(url, data)
+    a = Assessment.objects.get(child=child)
+    assert response.status_code == 302 and a.grade == "medium" and a.narrative == "祖母年迈，照料吃力"
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert reverse("guardianship:assessment", args=[child.pk, a.pk]) in body
+    del data[form.item_fields[0][1]]
+    response = client.post(url, data)
+    assert response.status_code == 200 and Assessment.objects.count() == 1  # unanswered: refused

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "guardianship"
+urlpatterns = [
+    path("child/<int:child_pk>/assessments/new/", views.assessment_new, name="assessment_new"),
+    path("child/<int:child_pk>/assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+]
