@@ -110,7 +110,7 @@ def test_assessing_through_the_form(client, users, child, instrument):
     url = reverse("guardianship:assessment_new", args=[child.pk])
     form = client.get(url).context["form"]
     data = {"assessed_on": "2026-11-20", "narrative": "祖母年迈，照料吃力"}
-    for item_pk, name in form.item_fields:
+    for _item_pk, name in form.item_fields:
         data[name] = form.fields[name].choices[1][0]  # the second option everywhere
     response = client.post(url, data)
     a = Assessment.objects.get(child=child)
