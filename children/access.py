@@ -129,3 +129,10 @@ def related_areas(user: User) -> QuerySet[Area]:
     prefixes = area_prefixes(user)
     above = {p[:n] for p in prefixes for n in (2, 4, 6, 9) if n < len(p)}
     return Area.objects.filter(_prefix_q(prefixes, field="code") | Q(prefix__in=above))
+
+
+def in_areas_q(user: User, field: str) -> Q:
+    """Rows whose area code (`field`) lies within the user's areas (e.g. reports filed in the area)."""
+    if user.is_administrator:
+        return Q()
+    return _prefix_q(area_prefixes(user), field=field) if user.role in AREA_ROLES else Q(pk__in=[])

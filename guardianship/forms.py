@@ -35,3 +35,76 @@ class AssessmentForm(forms.Form):
 
     def answers(self) -> dict[int, int]:
         return {item_pk: self.cleaned_data[name] for item_pk, name in self.item_fields}
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ReportForm(forms.ModelForm):
+    area_code = forms.CharField(
+        label=_("area code where found"),
+        max_length=12,
+        required=False,
+        help_text=_("Only when the child is not registered."),
+    )
+
+    class Meta:
+        from .models import Report
+
+        model = Report
+        fields = [
+            "child_description",
+            "source",
+            "found_at",
+            "what_found",
+            "harm_type",
+            "reported_to",
+            "reported_at",
+            "handling_department",
+        ]
+        widgets = {
+            "found_at": DateTimeInput,
+            "reported_at": DateTimeInput,
+            "what_found": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, child=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        if child is not None:
+            del self.fields["area_code"]
+            del self.fields["child_description"]
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["found_at"].initial = self.fields["found_at"].initial or now
+        self.fields["reported_at"].initial = now
+
+    def clean_area_code(self):
+        from accounts.models import Area
+
+        code = self.cleaned_data.get("area_code")
+        if self.child is None:
+            area = Area.objects.filter(code=code).first() if code else None
+            if area is None:
+                raise forms.ValidationError(_("Give the code of the village or area where the child was found."))
+            return area
+        return None
+
+
+class ReportMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"))
+    handling_steps = forms.CharField(
+        label=_("handling steps"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.CharField(label=_("outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reporter_informed = forms.BooleanField(label=_("reporter told the outcome"), required=False)
+
+    def __init__(self, *args, report, **kwargs):
+        from .models import ReportStatus
+        from .rules import REPORT_TRANSITIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, ReportStatus(s).label) for s in sorted(REPORT_TRANSITIONS[report.status])]

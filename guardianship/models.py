@@ -113,3 +113,91 @@ class AssessmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.option_id}"
+
+
+class ReportSource(models.TextChoices):
+    VISIT = "visit", _("Found on a home visit")
+    STAFF = "staff", _("Found by staff")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital")
+    POLICE = "police", _("Police: a detained or rescued adult's child without care")
+    PROCURATORATE = "procuratorate", _("Procuratorate")
+    COURT = "court", _("Court")
+    EMERGENCY = "emergency", _("Emergency services")
+    OTHER = "other", _("Other")
+
+
+class HarmType(models.TextChoices):
+    PHYSICAL = "physical", _("Physical abuse")
+    SEXUAL = "sexual", _("Sexual abuse")
+    NEGLECT = "neglect", _("Neglect")
+    ABANDONMENT = "abandonment", _("Abandonment")
+    NO_CARE = "no_care", _("Left without care")
+    DANGER = "danger", _("Danger to life or health")
+    OTHER = "other", _("Other")
+
+
+class ReportedTo(models.TextChoices):
+    POLICE = "police", _("Police")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    EDUCATION = "education", _("Education")
+
+
+class ReportStatus(models.TextChoices):
+    FILED = "filed", _("Filed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    HANDLING = "handling", _("Being handled")
+    CLOSED = "closed", _("Closed")
+
+
+class Report(models.Model):
+    """A mandatory report (强制报告) of harm, suspected harm or danger to a child (000 #20, 004 §6)."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    child_description = models.CharField(_("child (if not registered)"), max_length=200, blank=True)
+    area = models.ForeignKey(Area, verbose_name=_("where"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=20, choices=ReportSource.choices, default=ReportSource.STAFF)
+    visit = models.ForeignKey("visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reporter = models.ForeignKey(
+        User, verbose_name=_("reported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    found_at = models.DateTimeField(_("found at"))
+    what_found = models.TextField(_("what was found"))
+    harm_type = models.CharField(_("suspected harm"), max_length=20, choices=HarmType.choices)
+    reported_to = models.CharField(_("reported to"), max_length=20, choices=ReportedTo.choices)
+    reported_at = models.DateTimeField(_("reported at"))
+    handling_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("handling department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handling_steps = models.TextField(_("handling steps"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    reporter_informed = models.BooleanField(_("reporter told the outcome"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.FILED)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("mandatory report")
+        verbose_name_plural = _("mandatory reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_harm_type_display()} {self.found_at:%Y-%m-%d}"
+
+    @property
+    def flagged(self) -> bool:
+        from django.utils import timezone
+
+        from .rules import unacknowledged_too_long
+
+        return unacknowledged_too_long(self.status, self.created_at, timezone.now())

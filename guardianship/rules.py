@@ -34,3 +34,23 @@ def grade_for(answers: Iterable[Answer], thresholds: dict[str, int]) -> tuple[in
         if g in thresholds and score >= thresholds[g]:
             grade = g
     return score, grade
+
+
+# Mandatory reports (强制报告): filed → acknowledged → handling → closed.
+REPORT_TRANSITIONS = {
+    "filed": {"acknowledged"},
+    "acknowledged": {"handling", "closed"},
+    "handling": {"closed"},
+    "closed": set(),
+}
+ACKNOWLEDGE_WITHIN_HOURS = 24
+
+
+def can_move(current: str, new: str) -> bool:
+    return new in REPORT_TRANSITIONS.get(current, set())
+
+
+def unacknowledged_too_long(status: str, filed_at, now) -> bool:
+    import datetime
+
+    return status == "filed" and now - filed_at > datetime.timedelta(hours=ACKNOWLEDGE_WITHIN_HOURS)

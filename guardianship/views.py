@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 from children import access
 from children.views import _apply_errors
 
+from . import reports as report_service
 from . import rules, services
-from .forms import AssessmentForm
+from .forms import AssessmentForm, ReportForm, ReportMoveForm
 from .models import Assessment, Instrument
 
 
@@ -61,3 +62,65 @@ def assessment_detail(request, child_pk: int, pk: int):
         "guardianship/assessment_detail.html",
         {"child": child, "a": a, "answers": answers, "colour": rules.PROPOSED_COLOUR[a.grade]},
     )
+
+
+@login_required
+def report_list(request):
+    rows = list(report_service.reports_for(request.user)[:200])
+    rows.sort(key=lambda r: (not r.flagged, r.status == "closed", -r.created_at.timestamp()))
+    return render(request, "guardianship/report_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    """Anyone signed in files a report; from a visit that found harm it comes pre-filled."""
+    from visits.models import Visit
+
+    child = None
+    initial = {}
+    if request.GET.get("child", "").isdigit():
+        child = access.get_child_for_user(request.user, request.GET["child"])
+    visit = None
+    if child and request.GET.get("visit", "").isdigit():
+        visit = get_object_or_404(Visit, child=child, pk=request.GET["visit"])
+        initial = {
+            "source": "visit",
+            "found_at": visit.visited_at,
+            "what_found": "\n".join(x for x in (visit.problems_found, visit.observations, visit.safety_hazards) if x),
+        }
+    form = ReportForm(request.POST or None, child=child, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        report = form.save(commit=False)
+        report.child = child
+        report.visit = visit
+        if child is None:
+            report.area = form.cleaned_data["area_code"]
+        try:
+            report = report_service.report_file(user=request.user, report=report)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The mandatory report is filed."))
+            return redirect("guardianship:report", pk=report.pk)
+    return render(request, "guardianship/report_form.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk: int):
+    report = get_object_or_404(report_service.reports_for(request.user), pk=pk)
+    can_act = report_service.can_act(request.user, report)
+    form = ReportMoveForm(request.POST or None, report=report) if can_act and report.status != "closed" else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only civil affairs of the area or the handling department can do this."))
+        if form.is_valid():
+            try:
+                report_service.report_move(user=request.user, report=report, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("guardianship:report", pk=report.pk)
+    return render(request, "guardianship/report_detail.html", {"r": report, "form": form})

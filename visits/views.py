@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -56,6 +57,7 @@ def visit_new(request, child_pk: int):
             )
             if made[0].harm_found:
                 messages.error(request, _("Harm or danger was found: file a mandatory report (强制报告) now."))
+                return redirect(f"{reverse('guardianship:report_new')}?child={child.pk}&visit={made[0].pk}")
             if request.POST.get("next") == "worklist":
                 return redirect("visits:worklist")
             return redirect("children:detail", pk=child.pk)

@@ -1,0 +1,125 @@
+"""Mandatory reports: filing, the status workflow, and the 24-hour acknowledgement escalation."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Area, Notification, Role, User
+from children import access
+
+from . import rules
+from .models import Report, ReportStatus
+
+
+def reports_for(user: User) -> QuerySet[Report]:
+    """Reports a user may see: filed by them, in their area (civil affairs, supervisors, directors), or sent to
+    their department."""
+    q = Q(reporter=user) | access.in_areas_q(user, "area__code")
+    if user.department_id:
+        q |= Q(handling_department_id=user.department_id)
+    return Report.objects.filter(q).select_related("child", "area", "handling_department", "reporter")
+
+
+def can_act(user: User, report: Report) -> bool:
+    """Civil affairs of the report's area, or the handling department's liaison, move it along."""
+    if user.is_administrator:
+        return True
+    if user.role == Role.CIVIL_AFFAIRS and access.in_user_areas(user, report.area_id):
+        return True
+    return (
+        user.role == Role.LIAISON
+        and user.department_id is not None
+        and user.department_id == report.handling_department_id
+    )
+
+
+@transaction.atomic
+def report_file(*, user: User, report: Report) -> Report:
+    """`report` is unsaved with its fields set. A child named must be one the user may see."""
+    now = timezone.now()
+    if report.child_id:
+        child = access.get_child_for_user(user, report.child_id)
+        report.area_id = child.village_id
+    if not report.area_id:
+        raise ValidationError({"area": _("Say where the child was found.")})
+    for field in ("found_at", "reported_at"):
+        if getattr(report, field) and getattr(report, field) > now + datetime.timedelta(minutes=10):
+            raise ValidationError({field: _("This time cannot be in the future.")})
+    report.reporter = user
+    report.status = ReportStatus.FILED
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_move(
+    *,
+    user: User,
+    report: Report,
+    status: str,
+    handling_steps: str = "",
+    outcome: str = "",
+    reporter_informed: bool = False,
+    handling_department=None,
+) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not can_act(user, report):
+        raise PermissionDenied(_("Only civil affairs of the area or the handling department can do this."))
+    if not rules.can_move(report.status, status):
+        raise ValidationError(
+            _("A report that is “%(now)s” cannot become “%(new)s”.")
+            % {"now": report.get_status_display(), "new": ReportStatus(status).label}
+        )
+    if status == ReportStatus.CLOSED and not (outcome or report.outcome):
+        raise ValidationError({"outcome": _("Record the outcome before closing the report.")})
+    if status == ReportStatus.CLOSED and not (reporter_informed or report.reporter_informed):
+        raise ValidationError({"reporter_informed": _("Tell the reporter the outcome before closing (004 §6).")})
+    now = timezone.now()
+    if status == ReportStatus.ACKNOWLEDGED:
+        report.acknowledged_at, report.acknowledged_by = now, user
+    if status == ReportStatus.CLOSED:
+        report.closed_at = now
+    report.status = status
+    report.handling_steps = handling_steps or report.handling_steps
+    report.outcome = outcome or report.outcome
+    report.reporter_informed = reporter_informed or report.reporter_informed
+    if handling_department is not None:
+        report.handling_department = handling_department
+    report.save()
+    return report
+
+
+def escalate_unacknowledged(*, now: datetime.datetime | None = None) -> int:
+    """Reports not acknowledged within 24 hours go to the civil-affairs staff over their area (once each)."""
+    now = now or timezone.now()
+    late = Report.objects.filter(
+        status=ReportStatus.FILED, created_at__lt=now - datetime.timedelta(hours=rules.ACKNOWLEDGE_WITHIN_HOURS)
+    )
+    notes = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for report in late.select_related("area"):
+            prefixes = [report.area_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(report.area_id)]
+            staff = User.objects.filter(
+                role=Role.CIVIL_AFFAIRS,
+                is_active=True,
+                areas__code__in=Area.objects.filter(prefix__in=prefixes).values("code"),
+            )
+            for user_id in staff.values_list("pk", flat=True).distinct():
+                notes.append(
+                    Notification(
+                        user_id=user_id,
+                        key=f"report-unacknowledged:{report.pk}",
+                        title=_("A mandatory report has not been acknowledged within 24 hours"),
+                        body=f"{report.area.name} · {report.get_harm_type_display()}",
+                        url=reverse("guardianship:report", args=[report.pk]),
+                    )
+                )
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    return len(notes)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import reports
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def escalate_reports() -> int:
+    return reports.escalate_unacknowledged()
