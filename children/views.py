@@ -111,6 +111,10 @@ def child_register(request):
 def child_detail(request, pk: int):
     child = access.get_child_for_user(request.user, pk)
     services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    if not access.can_edit_child(request.user, child) and request.user.role == Role.LIAISON:
+        # Shared for a referral: the department sees what its service needs, not the whole archive.
+        referrals = child.referrals.filter(department_id=request.user.department_id)
+        return render(request, "children/detail_shared.html", {"child": child, "referrals": referrals})
     context = {
         "child": child,
         "can_edit": access.can_edit_child(request.user, child) and child.is_open,
@@ -127,6 +131,8 @@ def child_detail(request, pk: int):
         "history": selectors.archive_history(child, mask_ids=not access.sees_full_id_number(request.user)),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
         "assessments": list(child.assessments.select_related("assessor")[:20]),
+        "referrals": list(child.referrals.select_related("department")[:20]),
+        "reports": list(child.reports.all()[:20]),
     }
     return render(request, "children/detail.html", context)
 

@@ -108,3 +108,38 @@ class ReportMoveForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s, ReportStatus(s).label) for s in sorted(REPORT_TRANSITIONS[report.status])]
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        from .models import Referral
+
+        model = Referral
+        fields = ["department", "service", "reason", "due_on"]
+        widgets = {"due_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, child, **kwargs):
+        from accounts.models import Department
+
+        super().__init__(*args, **kwargs)
+        # Departments of the child's county, city and province.
+        code = child.village_id
+        self.fields["department"].queryset = (
+            Department.objects.filter(area__prefix__in=[code[:2], code[:4], code[:6]])
+            .select_related("area")
+            .order_by("area__code", "name")
+        )
+
+
+class ReferralMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"))
+    note = forms.CharField(label=_("result or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, referral, **kwargs):
+        from .models import ReferralStatus
+        from .rules import REFERRAL_TRANSITIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (s, ReferralStatus(s).label) for s in sorted(REFERRAL_TRANSITIONS[referral.status])
+        ]

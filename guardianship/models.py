@@ -201,3 +201,53 @@ class Report(models.Model):
         from .rules import unacknowledged_too_long
 
         return unacknowledged_too_long(self.status, self.created_at, timezone.now())
+
+
+class ServiceType(models.TextChoices):
+    PSYCHOLOGICAL = "psychological", _("Psychological counselling or treatment")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    JUDICIAL_AID = "judicial_aid", _("Judicial aid")
+    REHABILITATION = "rehabilitation", _("Rehabilitation")
+    SCHOOLING = "schooling", _("School placement or return to school")
+    EMPLOYMENT = "employment", _("Employment help for the parents")
+    FAMILY_EDUCATION = "family_education", _("Family-education guidance")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social-assistance enrolment")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+
+
+class Referral(models.Model):
+    """A child referred (转介) to a department for a service. While it is open, the department's liaisons may
+    see the child (django-guardian object permission through the department's group)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("to department"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    service = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    reason = models.TextField(_("reason and what is needed"))
+    due_on = models.DateField(_("due by"))
+    status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    result = models.TextField(_("result"), blank=True)
+    sent_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} → {self.department}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (ReferralStatus.DONE, ReferralStatus.DECLINED)

@@ -54,3 +54,17 @@ def unacknowledged_too_long(status: str, filed_at, now) -> bool:
     import datetime
 
     return status == "filed" and now - filed_at > datetime.timedelta(hours=ACKNOWLEDGE_WITHIN_HOURS)
+
+
+# Referrals (转介): sent → accepted → in progress → done, or declined (with a reason) while not yet under way.
+REFERRAL_TRANSITIONS = {
+    "sent": {"accepted", "declined"},
+    "accepted": {"in_progress", "done", "declined"},
+    "in_progress": {"done"},
+    "done": set(),
+    "declined": set(),
+}
+
+
+def referral_can_move(current: str, new: str) -> bool:
+    return new in REFERRAL_TRANSITIONS.get(current, set())

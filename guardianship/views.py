@@ -8,10 +8,11 @@ from django.views.decorators.http import require_http_methods
 from children import access
 from children.views import _apply_errors
 
+from . import referrals as referral_service
 from . import reports as report_service
 from . import rules, services
-from .forms import AssessmentForm, ReportForm, ReportMoveForm
-from .models import Assessment, Instrument
+from .forms import AssessmentForm, ReferralForm, ReferralMoveForm, ReportForm, ReportMoveForm
+from .models import Assessment, Instrument, Referral
 
 
 @login_required
@@ -124,3 +125,59 @@ def report_detail(request, pk: int):
                 messages.success(request, _("Saved."))
                 return redirect("guardianship:report", pk=report.pk)
     return render(request, "guardianship/report_detail.html", {"r": report, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request, child_pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    form = ReferralForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = referral_service.referral_send(user=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Referred to %(dept)s.") % {"dept": r.department})
+            return redirect("guardianship:referral", pk=r.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("Refer for a service")})
+
+
+def _visible_referrals(user):
+    from django.db.models import Q
+
+    q = Q(child__in=access.visible_children(user).values("pk"))
+    if user.role == "liaison":  # a liaison sees their department's referrals, not others' on the same child
+        q = Q(department_id=user.department_id or -1)
+    return Referral.objects.filter(q).select_related("child", "department", "sent_by")
+
+
+@login_required
+def referral_list(request):
+    rows = list(_visible_referrals(request.user)[:200])
+    return render(request, "guardianship/referral_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_detail(request, pk: int):
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    can_act = referral_service.can_act(request.user, referral)
+    form = ReferralMoveForm(request.POST or None, referral=referral) if can_act and referral.is_open else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only the receiving department can update this referral."))
+        if form.is_valid():
+            try:
+                referral_service.referral_move(user=request.user, referral=referral, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(
+                    "guardianship:referral" if referral.is_open else "guardianship:referrals",
+                    **({"pk": referral.pk} if referral.is_open else {}),
+                )
+    return render(request, "guardianship/referral_detail.html", {"r": referral, "form": form})

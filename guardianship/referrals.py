@@ -1,0 +1,92 @@
+"""Referrals: sending grants the receiving department read access to that one child; closing takes it back."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Department, Notification, Role, User
+from children import access
+from children.models import Child
+
+from . import rules
+from .models import Referral, ReferralStatus
+
+
+def department_group(department: Department) -> Group:
+    """The department's group, with its current liaisons as members (shares go to the group, not to people)."""
+    group, _created = Group.objects.get_or_create(name=f"department:{department.pk}")
+    group.user_set.add(*User.objects.filter(department=department, role=Role.LIAISON))
+    return group
+
+
+@transaction.atomic
+def referral_send(
+    *, user: User, child: Child, department: Department, service: str, reason: str, due_on: datetime.date
+) -> Referral:
+    if not access.can_edit_child(user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The due date cannot be in the past.")})
+    referral = Referral(child=child, department=department, service=service, reason=reason, due_on=due_on, sent_by=user)
+    referral.full_clean()
+    referral.save()
+    assign_perm(access.VIEW_PERMISSION, department_group(department), child)
+    with translation.override(settings.LANGUAGE_CODE):
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=pk,
+                    key=f"referral:{referral.pk}",
+                    url=reverse("guardianship:referral", args=[referral.pk]),
+                    title=_("New referral: %(service)s, due %(date)s")
+                    % {"service": referral.get_service_display(), "date": due_on.isoformat()},
+                )
+                for pk in User.objects.filter(department=department, role=Role.LIAISON, is_active=True).values_list(
+                    "pk", flat=True
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return referral
+
+
+def can_act(user: User, referral: Referral) -> bool:
+    return user.is_administrator or (user.department_id is not None and user.department_id == referral.department_id)
+
+
+@transaction.atomic
+def referral_move(*, user: User, referral: Referral, status: str, note: str = "") -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not can_act(user, referral):
+        raise PermissionDenied(_("Only the receiving department can update this referral."))
+    if not rules.referral_can_move(referral.status, status):
+        raise ValidationError(
+            _("A referral that is “%(now)s” cannot become “%(new)s”.")
+            % {"now": referral.get_status_display(), "new": ReferralStatus(status).label}
+        )
+    if status == ReferralStatus.DECLINED:
+        if not note.strip():
+            raise ValidationError({"note": _("Give the reason for declining.")})
+        referral.decline_reason = note
+    elif note:
+        referral.result = note
+    referral.status = status
+    if not referral.is_open:
+        referral.closed_at = timezone.now()
+    referral.save()
+    if not referral.is_open:
+        still_open = (
+            Referral.objects.filter(child=referral.child, department=referral.department)
+            .exclude(status__in=[ReferralStatus.DONE, ReferralStatus.DECLINED])
+            .exists()
+        )
+        if not still_open:
+            remove_perm(access.VIEW_PERMISSION, department_group(referral.department), referral.child)
+    return referral
