@@ -5,8 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := config.settings
-# Development and test runs only: production sets its own SECRET_KEY (see README) and never runs make.
-export SECRET_KEY ?= dev-and-test-only-not-a-secret
 
 .PHONY: run test install migrate demo worker beat lint messages bench-seed backup restore
 

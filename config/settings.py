@@ -1,6 +1,5 @@
 """Settings, all read from environment variables (see .env.example and README)."""
 
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -12,14 +11,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-only-for-debug" if DEBUG else "")
-if not SECRET_KEY and "pytest" in sys.modules:
-    SECRET_KEY = "test-only-not-a-secret"
+SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    # Outside DEBUG a real key is required (the Makefile gives development runs and tests one of their own).
-    from django.core.exceptions import ImproperlyConfigured
+    # Never a public default: without SECRET_KEY a random key is made once per machine and kept in var/ (several
+    # machines serving one site must share it: set SECRET_KEY, see README).
+    import secrets
 
-    raise ImproperlyConfigured("Set SECRET_KEY (a long random string) or DEBUG=1 for development.")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -22,3 +22,19 @@ def test_chinese_by_default_even_for_an_english_browser(client, db):
     assert "登录" in response.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert "Sign in" in client.get("/accounts/login/").content.decode()
+
+
+def test_without_secret_key_a_random_per_machine_key_is_used(tmp_path):
+    """Never the same public default: a fresh machine gets its own random key, kept for the next start."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update({"VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    run = lambda: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,  # noqa: E731
+                                 cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__)))).stdout.strip()
+    first, second = run(), run()
+    assert len(first) > 40 and first == second
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
