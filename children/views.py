@@ -133,6 +133,8 @@ def child_detail(request, pk: int):
         "assessments": list(child.assessments.select_related("assessor")[:20]),
         "referrals": list(child.referrals.select_related("department")[:20]),
         "reports": list(child.reports.all()[:20]),
+        "interventions": list(child.interventions.all()[:20]),
+        "conferences": list(child.conferences.prefetch_related("follow_ups__owner")[:20]),
     }
     return render(request, "children/detail.html", context)
 

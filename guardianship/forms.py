@@ -143,3 +143,60 @@ class ReferralMoveForm(forms.Form):
         self.fields["status"].choices = [
             (s, ReferralStatus(s).label) for s in sorted(REFERRAL_TRANSITIONS[referral.status])
         ]
+
+
+class InterventionForm(forms.ModelForm):
+    class Meta:
+        from .models import Intervention
+
+        model = Intervention
+        fields = [
+            "kind",
+            "placement",
+            "issuing_body",
+            "issued_on",
+            "ends_on",
+            "review_on",
+            "active",
+            "notes",
+            "document",
+        ]
+        widgets = {
+            "issued_on": DateInput,
+            "ends_on": DateInput,
+            "review_on": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ConferenceForm(forms.Form):
+    DECISIONS = 3
+    held_on = forms.DateField(label=_("held on"), widget=DateInput, initial=timezone.localdate)
+    participants = forms.CharField(
+        label=_("participants (departments and people)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, self.DECISIONS + 1):
+            self.fields[f"decision_{i}"] = forms.CharField(
+                label=_("decision %(n)d") % {"n": i}, max_length=300, required=i == 1
+            )
+            self.fields[f"owner_{i}"] = forms.ModelChoiceField(label=_("owner"), queryset=owners, required=i == 1)
+            self.fields[f"due_{i}"] = forms.DateField(label=_("due by"), widget=DateInput, required=i == 1)
+
+    def clean(self):
+        cleaned = super().clean()
+        for i in range(1, self.DECISIONS + 1):
+            parts = [cleaned.get(f"decision_{i}"), cleaned.get(f"owner_{i}"), cleaned.get(f"due_{i}")]
+            if any(parts) and not all(parts):
+                self.add_error(f"decision_{i}", _("Give the decision, its owner and its due date."))
+        return cleaned
+
+    def decisions(self):
+        return [
+            (self.cleaned_data[f"decision_{i}"], self.cleaned_data[f"owner_{i}"], self.cleaned_data[f"due_{i}"])
+            for i in range(1, self.DECISIONS + 1)
+            if self.cleaned_data.get(f"decision_{i}")
+        ]

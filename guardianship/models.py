@@ -7,9 +7,10 @@ shipped default is a starting point, not a standard. An assessment keeps the ins
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Area
-from children.models import Child, RiskGrade
+from children.models import Child, RiskGrade, upload_to_random
 
 User = settings.AUTH_USER_MODEL
 
@@ -251,3 +252,83 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in (ReferralStatus.DONE, ReferralStatus.DECLINED)
+
+
+class InterventionKind(models.TextChoices):
+    DISSUASION = "dissuasion", _("Dissuasion and stopping by the village committee (劝诫、制止)")
+    POLICE_REPORT = "police_report", _("Report to the police")
+    ADMONITION = "admonition", _("Police admonition (训诫)")
+    FAMILY_EDUCATION_ORDER = "family_education_order", _("Order to receive family-education guidance")
+    SUPERVISION_ORDER = "supervision_order", _("Supervision-of-guardianship order (督促监护令)")
+    PROTECTION_ORDER = "protection_order", _("Personal-safety protection order (人身安全保护令)")
+    REVOCATION = "revocation", _("Revocation of guardianship (撤销监护人资格)")
+    TEMPORARY_GUARDIANSHIP = "temporary_guardianship", _("Temporary guardianship by civil affairs")
+    LONG_TERM_GUARDIANSHIP = "long_term_guardianship", _("Long-term guardianship")
+    RESTORATION = "restoration", _("Restoration of guardianship")
+
+
+class Placement(models.TextChoices):
+    RELATIVES = "relatives", _("With relatives")
+    FOSTER = "foster", _("Foster family")
+    PROTECTION_INSTITUTION = "protection_institution", _("Minors' protection institution")
+    WELFARE_INSTITUTION = "welfare_institution", _("Child welfare institution")
+
+
+class Intervention(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="interventions")
+    kind = models.CharField(_("intervention"), max_length=30, choices=InterventionKind.choices)
+    placement = models.CharField(_("placement"), max_length=30, choices=Placement.choices, blank=True)
+    issuing_body = models.CharField(_("issued by"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    active = models.BooleanField(_("in force"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+    document = models.FileField(_("document"), upload_to=upload_to_random, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("guardianship intervention")
+        verbose_name_plural = _("guardianship interventions")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issued_on}"
+
+
+class CaseConference(models.Model):
+    """个案会商: who met, what was decided; each decision is a follow-up action with an owner and a due date."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="conferences")
+    held_on = models.DateField(_("held on"))
+    participants = models.TextField(_("participants (departments and people)"))
+    summary = models.TextField(_("summary"))
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.held_on}"
+
+
+class FollowUp(models.Model):
+    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="follow_ups")
+    description = models.CharField(_("decision"), max_length=300)
+    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="follow_ups")
+    due_on = models.DateField(_("due by"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_on"], name="followup_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.description

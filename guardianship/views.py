@@ -8,10 +8,18 @@ from django.views.decorators.http import require_http_methods
 from children import access
 from children.views import _apply_errors
 
+from . import casework, rules, services
 from . import referrals as referral_service
 from . import reports as report_service
-from . import rules, services
-from .forms import AssessmentForm, ReferralForm, ReferralMoveForm, ReportForm, ReportMoveForm
+from .forms import (
+    AssessmentForm,
+    ConferenceForm,
+    InterventionForm,
+    ReferralForm,
+    ReferralMoveForm,
+    ReportForm,
+    ReportMoveForm,
+)
 from .models import Assessment, Instrument, Referral
 
 
@@ -181,3 +189,65 @@ def referral_detail(request, pk: int):
                     **({"pk": referral.pk} if referral.is_open else {}),
                 )
     return render(request, "guardianship/referral_detail.html", {"r": referral, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_new(request, child_pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    form = InterventionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            casework.intervention_create(
+                user=request.user,
+                child=child,
+                intervention=form.save(commit=False),
+                document=form.cleaned_data.get("document"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "child": child, "multipart": True, "title": _("Record a guardianship intervention")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_new(request, child_pk: int):
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child):
+        raise PermissionDenied(_("You may read this archive but not change it."))
+    form = ConferenceForm(request.POST or None, owners=casework.possible_owners(child))
+    if request.method == "POST" and form.is_valid():
+        try:
+            casework.conference_create(
+                user=request.user,
+                child=child,
+                held_on=form.cleaned_data["held_on"],
+                participants=form.cleaned_data["participants"],
+                summary=form.cleaned_data["summary"],
+                decisions=form.decisions(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("Record a case conference")})
+
+
+@login_required
+@require_http_methods(["POST"])
+def follow_up_done(request, pk: int):
+
+    follow_up = get_object_or_404(casework.open_follow_ups_for(request.user), pk=pk)
+    casework.follow_up_done(user=request.user, follow_up=follow_up)
+    messages.success(request, _("Marked done."))
+    return redirect("visits:worklist")

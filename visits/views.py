@@ -115,8 +115,11 @@ def visit_photo(request, child_pk: int, pk: int, photo_pk: int):
 def worklist(request):
     """本周待访 for a director (or anyone with children): overdue first, one tap to log a visit."""
     today = timezone.localdate()
+    from guardianship.casework import open_follow_ups_for
+
     rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
-    return render(request, "visits/worklist.html", {"rows": rows, "today": today})
+    follow_ups = list(open_follow_ups_for(request.user)[:100])
+    return render(request, "visits/worklist.html", {"rows": rows, "today": today, "follow_ups": follow_ups})
 
 
 @login_required

@@ -33,8 +33,12 @@ def test_without_secret_key_a_random_per_machine_key_is_used(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update({"VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"})
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    run = lambda: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,  # noqa: E731
-                                 cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__)))).stdout.strip()
+
+    def run() -> str:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root)
+        return done.stdout.strip()
+
     first, second = run(), run()
     assert len(first) > 40 and first == second
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
