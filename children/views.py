@@ -136,6 +136,17 @@ def child_detail(request, pk: int):
         "interventions": list(child.interventions.all()[:20]),
         "conferences": list(child.conferences.prefetch_related("follow_ups__owner")[:20]),
     }
+    from guardianship.timeline import merge
+
+    context["timeline"] = merge(
+        child,
+        visits=context["visits"].visits,
+        assessments=context["assessments"],
+        reports=context["reports"],
+        interventions=context["interventions"],
+        conferences=context["conferences"],
+        referrals=context["referrals"],
+    )
     return render(request, "children/detail.html", context)
 
 

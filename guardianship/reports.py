@@ -55,6 +55,9 @@ def report_file(*, user: User, report: Report) -> Report:
     report.status = ReportStatus.FILED
     report.full_clean()
     report.save()
+    from .sweep import notify_new_report
+
+    transaction.on_commit(lambda: notify_new_report(report))
     return report
 
 
