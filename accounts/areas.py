@@ -30,3 +30,9 @@ def ensure_region(Area, code: str):
     name, level, parent_code = KNOWN_REGIONS[code]
     parent = ensure_region(Area, parent_code) if parent_code else None
     return ensure_area(Area, code, name, level, parent)
+
+
+def ancestor_prefixes(code: str) -> list[str]:
+    """The code prefixes of an area and of every area above it (province, city, county, township, village),
+    e.g. 370283001001 -> 37, 3702, 370283, 370283001, 370283001001."""
+    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.areas import ancestor_prefixes
 from accounts.models import Area, AreaLevel, Role, User
 
 from .models import Child, ChildGroupObjectPermission, ChildUserObjectPermission
@@ -127,7 +128,7 @@ def related_areas(user: User) -> QuerySet[Area]:
     if user.is_administrator:
         return Area.objects.all()
     prefixes = area_prefixes(user)
-    above = {p[:n] for p in prefixes for n in (2, 4, 6, 9) if n < len(p)}
+    above = {a for p in prefixes for a in ancestor_prefixes(p) if a != p}
     return Area.objects.filter(_prefix_q(prefixes, field="code") | Q(prefix__in=above))
 
 

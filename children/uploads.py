@@ -40,6 +40,14 @@ def check_upload(upload, *, kinds: set[str]) -> str:
     return kind
 
 
+def check_upload_for(field: str, upload, *, kinds: set[str]) -> str:
+    """check_upload, with a refusal reported against the form field `field`."""
+    try:
+        return check_upload(upload, kinds=kinds)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
 def serve_upload(field_file, *, download_name: str | None = None):
     """An uploaded file as a response: the type comes from our own extension whitelist, the browser may not
     sniff another, and nothing in it can run (CSP sandbox)."""

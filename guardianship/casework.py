@@ -8,10 +8,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.areas import ancestor_prefixes
 from accounts.models import User
 from children import access
 from children.models import Child
-from children.uploads import check_upload
+from children.uploads import check_upload_for
 
 from .models import CaseConference, FollowUp, Intervention, InterventionKind
 
@@ -36,10 +37,7 @@ def intervention_create(*, user: User, child: Child, intervention: Intervention,
     if intervention.ends_on and intervention.ends_on < intervention.issued_on:
         raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
     if document:
-        try:
-            check_upload(document, kinds=DOCUMENT_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"document": exc.messages}) from None
+        check_upload_for("document", document, kinds=DOCUMENT_KINDS)
         intervention.document = document
     intervention.child = child
     intervention.created_by = user
@@ -50,8 +48,7 @@ def intervention_create(*, user: User, child: Child, intervention: Intervention,
 
 def possible_owners(child: Child) -> QuerySet[User]:
     """Staff whose area covers the child: its directors, supervisors and civil affairs up to the province."""
-    code = child.village_id
-    prefixes = [code[:n] for n in (2, 4, 6, 9, 12)]
+    prefixes = ancestor_prefixes(child.village_id)
     return User.objects.filter(is_active=True, areas__prefix__in=prefixes).distinct().order_by("role", "last_name")
 
 

@@ -119,13 +119,13 @@ class ReferralForm(forms.ModelForm):
         widgets = {"due_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, child, **kwargs):
+        from accounts.areas import ancestor_prefixes
         from accounts.models import Department
 
         super().__init__(*args, **kwargs)
         # Departments of the child's county, city and province.
-        code = child.village_id
         self.fields["department"].queryset = (
-            Department.objects.filter(area__prefix__in=[code[:2], code[:4], code[:6]])
+            Department.objects.filter(area__prefix__in=ancestor_prefixes(child.village_id)[:3])
             .select_related("area")
             .order_by("area__code", "name")
         )

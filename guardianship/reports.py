@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Area, Notification, Role, User
+from accounts.models import Notification, Role, User
+from accounts.selectors import civil_affairs_over
 from children import access
 
 from . import rules
@@ -108,12 +109,7 @@ def escalate_unacknowledged(*, now: datetime.datetime | None = None) -> int:
     notes = []
     with translation.override(settings.LANGUAGE_CODE):
         for report in late.select_related("area"):
-            prefixes = [report.area_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(report.area_id)]
-            staff = User.objects.filter(
-                role=Role.CIVIL_AFFAIRS,
-                is_active=True,
-                areas__code__in=Area.objects.filter(prefix__in=prefixes).values("code"),
-            )
+            staff = civil_affairs_over(report.area_id)
             for user_id in staff.values_list("pk", flat=True).distinct():
                 notes.append(
                     Notification(

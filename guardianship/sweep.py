@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Area, Notification, Role, User
+from accounts.models import Notification, Role, User
+from accounts.selectors import civil_affairs_over
 
 from .models import Assessment, FollowUp, Referral, ReferralStatus
 
@@ -113,12 +114,7 @@ def notify_new_report(report) -> None:
         if report.handling_department_id:
             users = User.objects.filter(department_id=report.handling_department_id, role=Role.LIAISON, is_active=True)
         else:
-            prefixes = [report.area_id[:n] for n in (2, 4, 6, 9, 12) if n <= len(report.area_id)]
-            users = User.objects.filter(
-                role=Role.CIVIL_AFFAIRS,
-                is_active=True,
-                areas__code__in=Area.objects.filter(prefix__in=prefixes).values("code"),
-            )
+            users = civil_affairs_over(report.area_id)
         Notification.objects.bulk_create(
             [
                 Notification(

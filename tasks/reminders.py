@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, Notification, Role, User
+from accounts.selectors import civil_affairs_over
 
 from . import rules
 from .models import Assignment, Plan, YearlyReport
@@ -57,10 +58,7 @@ def report_reminders(*, today: datetime.date | None = None) -> int:
                     "year": today.year,
                     "plan": plan.region.name,
                 }
-                staff = User.objects.filter(
-                    role=Role.CIVIL_AFFAIRS, is_active=True, areas__prefix__in=_prefixes_above(plan.region.prefix)
-                )
-                for user_id in staff.values_list("pk", flat=True).distinct():
+                for user_id in civil_affairs_over(plan.region.prefix).values_list("pk", flat=True):
                     notes.append(
                         Notification(
                             user_id=user_id,
@@ -73,8 +71,3 @@ def report_reminders(*, today: datetime.date | None = None) -> int:
     with transaction.atomic():
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
     return len(notes)
-
-
-def _prefixes_above(prefix: str) -> list[str]:
-    """The region itself and the areas above it (e.g. the district, its city and province)."""
-    return [prefix[:n] for n in (2, 4, 6, 9, 12) if n <= len(prefix)]

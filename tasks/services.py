@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from children.uploads import check_upload
+from children.uploads import check_upload_for
 
 from .models import Assignment, ProgressNote, Status
 
@@ -27,11 +27,7 @@ def assignment_update(
         raise ValidationError({"status": _("Choose a status.")})
     if status == Status.DONE and not note and not assignment.notes.exists():
         raise ValidationError({"note": _("Say what was done before marking the task done.")})
-    if evidence:
-        try:
-            check_upload(evidence, kinds=EVIDENCE_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"evidence": exc.messages}) from None
+    _check_evidence(evidence)
     if note or evidence:
         ProgressNote.objects.create(
             assignment=assignment,
@@ -49,10 +45,7 @@ def assignment_update(
 
 def _check_evidence(evidence) -> None:
     if evidence:
-        try:
-            check_upload(evidence, kinds=EVIDENCE_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"evidence": exc.messages}) from None
+        check_upload_for("evidence", evidence, kinds=EVIDENCE_KINDS)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Area, User
 from children import access
 from children.models import ArchiveStatus, Child
-from children.uploads import check_upload
+from children.uploads import check_upload_for
 
 from . import schedule
 from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
@@ -40,10 +40,7 @@ def _check_photos(photos: Sequence) -> None:
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)d photos per visit.") % {"n": MAX_PHOTOS}})
     for photo in photos:
-        try:
-            check_upload(photo, kinds=PHOTO_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages}) from None
+        check_upload_for("photos", photo, kinds=PHOTO_KINDS)
 
 
 @transaction.atomic
