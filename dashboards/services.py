@@ -1,0 +1,93 @@
+"""Writes of the dashboards app: the monthly compliance snapshot, set-based (one statement per month)."""
+
+import calendar
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from visits.rules import CONTACT_KINDS, HOME_KINDS
+from visits.schedule import _SQL
+
+from .models import ComplianceSnapshot
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def previous_month(today: datetime.date) -> datetime.date:
+    first = today.replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _kinds(kinds) -> str:
+    return ", ".join(f"'{k}'" for k in kinds)
+
+
+def _snapshot_sql() -> str:
+    """Per village, as of a date: the open children registered by then, those with a visit rule, and those whose
+    last home visit / last contact on or before that date (or their registration, if none) was within their
+    rule's interval. The intervals are today's (the stored schedule's): rules are data that rarely change, and
+    children whose archive has been closed since are not counted (see README, dashboards)."""
+    add = _SQL[connection.vendor]["add_days"]
+    home_ok = (
+        f"s.home_days IS NOT NULL AND "
+        f"{add.format(date='COALESCE(l.last_home, c.registered_on)', days='s.home_days')} >= %s"
+    )
+    contact_ok = (
+        f"s.contact_days IS NOT NULL AND "
+        f"{add.format(date='COALESCE(l.last_contact, c.registered_on)', days='s.contact_days')} >= %s"
+    )
+    with_rule = "(s.home_days IS NOT NULL OR s.contact_days IS NOT NULL)"
+    compliant = f"{with_rule} AND (s.home_days IS NULL OR ({home_ok})) AND (s.contact_days IS NULL OR ({contact_ok}))"
+    return f"""
+INSERT INTO dashboards_compliancesnapshot (month, village_id, children, with_rule, home_ok, contact_ok, compliant,
+                                           taken_at)
+SELECT %s, c.village_id, COUNT(*),
+       SUM(CASE WHEN {with_rule} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {home_ok} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {contact_ok} THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {compliant} THEN 1 ELSE 0 END),
+       %s
+  FROM children_child c
+  JOIN visits_visitschedule s ON s.child_id = c.id
+  LEFT JOIN (
+        SELECT v.child_id,
+               MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
+               MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
+          FROM visits_visit v
+         WHERE v.visit_date <= %s
+         GROUP BY v.child_id
+       ) l ON l.child_id = c.id
+ WHERE c.status = 'open' AND c.registered_on <= %s
+ GROUP BY c.village_id
+"""
+
+
+@transaction.atomic
+def snapshot_month(*, month: datetime.date, today: datetime.date | None = None) -> int:
+    """(Re)write the month's snapshot rows of every village; safe to run again. Returns the number of villages.
+
+    The figures are as of the month's last day (or today, for the running month)."""
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    as_of = min(month_end(month), today)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+        ComplianceSnapshot.objects.filter(month=month).delete()
+        # Parameters in order: month, home_ok x2 (with_rule has none), contact_ok, compliant (home, contact),
+        # taken_at, the visit cut-off and the registration cut-off.
+        params = [month, as_of, as_of, as_of, as_of, timezone.now(), as_of, as_of]
+        cursor.execute(_snapshot_sql(), params)
+        return cursor.rowcount
+
+
+def backfill(*, months: int, today: datetime.date | None = None) -> list[tuple[datetime.date, int]]:
+    """Snapshot the `months` full months before today's month (oldest first)."""
+    from .selectors import month_starts
+
+    today = today or timezone.localdate()
+    return [(m, snapshot_month(month=m, today=today)) for m in month_starts(today, months)]

@@ -1,0 +1,17 @@
+"""Celery tasks: thin, idempotent, plain values; dates are local (Asia/Shanghai) dates."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compliance_snapshot(month: str | None = None) -> dict:
+    """Snapshot one month's visit compliance per village (default: the month just ended). Run on the 1st."""
+    today = timezone.localdate()
+    start = datetime.date.fromisoformat(month).replace(day=1) if month else services.previous_month(today)
+    villages = services.snapshot_month(month=start, today=today)
+    return {"month": start.isoformat(), "villages": villages}

@@ -1,0 +1,51 @@
+"""Dashboards for supervisors and civil-affairs staff: one area at a time, drill down by clicking a row."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors, tables
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def index(request):
+    if not selectors.may_use_dashboards(request.user):
+        raise Http404(_("No such area."))
+    areas = selectors.start_areas(request.user)
+    if len(areas) == 1:
+        return redirect("dashboards:area", code=areas[0].code)
+    return render(request, "dashboards/index.html", {"areas": areas})
+
+
+@login_required
+def area(request, code: str):
+    place = selectors.area_for(request.user, code)
+    board = selectors.dashboard(request.user, place, timezone.localdate())
+    return render(
+        request,
+        "dashboards/area.html",
+        {
+            "board": board,
+            "tables": tables.build(board),
+            # Coverage checks (oversight.coverage.coverage_counts(user) -> dict[str, int]) are wired in here;
+            # the template's `coverage_checks` block shows them. None: not wired yet.
+            "coverage_counts": None,
+        },
+    )
+
+
+@login_required
+def export(request, code: str, table: str):
+    """One table of the dashboard as .xlsx (aggregates only: no child's data, so no access-log line)."""
+    if table not in tables.TABLE_KEYS:
+        raise Http404(_("No such table."))
+    place = selectors.area_for(request.user, code)
+    board = selectors.dashboard(request.user, place, timezone.localdate())
+    chosen = next(t for t in tables.build(board) if t.key == table)
+    response = HttpResponse(tables.xlsx(chosen), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{place.code}-{table}.xlsx"'
+    return response
