@@ -11,6 +11,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("tasks/", include("tasks.urls")),
     path("guardianship/", include("guardianship.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
