@@ -1,0 +1,134 @@
+"""One small world holding an object of every kind a URL can name, owned by the first village (v1) of the shared
+`tree`, and the URL walk the security tests share.
+
+The walk reads the URL configuration, so a new URL is covered without editing these tests; a URL whose arguments
+the walk cannot fill fails loudly (teach `OBJECT_KWARGS` below which object it names).
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
+from tests.factories import DepartmentFactory, UserFactory
+
+TODAY = timezone.localdate()
+
+# Non-child object URLs: URL name -> {argument: key of the object in `world.objects`}.
+OBJECT_KWARGS = {
+    "visits:campaign": {"pk": "campaign"},
+    "guardianship:follow_up_done": {"pk": "follow_up"},
+    "guardianship:referral": {"pk": "referral"},
+    "guardianship:report": {"pk": "report"},
+    "tasks:update": {"pk": "assignment"},
+    "tasks:assignment": {"pk": "assignment"},
+    "tasks:timeline": {"plan_pk": "plan"},
+    "tasks:report": {"plan_pk": "plan"},
+    "tasks:export": {"plan_pk": "plan"},
+    "tasks:report_pdf": {"plan_pk": "plan"},
+}
+
+# Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
+OBJECT_ARGS = {"pk", "child_pk", "item_pk", "photo_pk", "plan_pk"}
+
+
+def url_patterns(include_admin: bool = False):
+    """(name, converters) of every named URL of the project (the admin's own URLs only when asked)."""
+    for name, converters in _walk(get_resolver().url_patterns):
+        if name.startswith("admin:") and not include_admin:
+            continue
+        yield name, converters
+
+
+def object_url_patterns():
+    return [(n, c) for n, c in url_patterns() if OBJECT_ARGS & set(c) or any(a.endswith("_pk") for a in c)]
+
+
+def is_child_url(name: str, converters: dict) -> bool:
+    return "child_pk" in converters or (name.startswith("children:") and "pk" in converters)
+
+
+def object_urls(world) -> list[tuple[str, str]]:
+    """Every object URL of the project filled with the world's objects (child URLs through test_access's rules)."""
+    child, items = world.child, world.items
+    out = []
+    for name, converters in object_url_patterns():
+        if is_child_url(name, converters):
+            child_arg = "child_pk" if "child_pk" in converters else "pk"
+            for kw in _extra_kwargs(name, converters, items):
+                out.append((name, reverse(name, kwargs={child_arg: child.pk, **kw})))
+            continue
+        assert name in OBJECT_KWARGS, (
+            f"tests/security: teach OBJECT_KWARGS which object the arguments {sorted(converters)} of {name} name"
+        )
+        out.append(
+            (name, reverse(name, kwargs={arg: world.objects[key].pk for arg, key in OBJECT_KWARGS[name].items()}))
+        )
+    return out
+
+
+@pytest.fixture
+def world(users, tree, archive):  # noqa: F811 - the imported fixture
+    """The archive of test_access plus a referral, a report, a conference follow-up and a task plan."""
+    from guardianship import casework, referrals, reports
+    from guardianship.models import Report
+    from tasks.models import Assignment, Plan
+    from tasks.plans import load_all
+
+    child, items = archive
+    now = timezone.now()
+    referral = referrals.referral_send(
+        user=users.county_staff,
+        child=child,
+        department=users.department,
+        service="psychological",
+        reason="情绪低落",
+        due_on=TODAY + datetime.timedelta(days=14),
+    )
+    report = reports.report_file(
+        user=users.director,
+        report=Report(
+            child=child,
+            found_at=now,
+            reported_at=now,
+            what_found="淤青",
+            harm_type="physical",
+            reported_to="police",
+        ),
+    )
+    casework.conference_create(
+        user=users.county_staff,
+        child=child,
+        held_on=TODAY,
+        participants="民政、学校",
+        summary="商定方案",
+        decisions=[("联系学校", users.director, TODAY + datetime.timedelta(days=7))],
+    )
+    follow_up = child.conferences.first().follow_ups.first()
+    load_all()
+    plan = Plan.objects.filter(region__code__startswith="370").order_by("pk").first()
+    assignment = Assignment.objects.filter(task__action__plan=plan).select_related("department").first()
+    liaison_of_plan = UserFactory(username="plan_liaison", role="liaison", department=assignment.department)
+    outsider_liaison = UserFactory(
+        username="outsider_liaison", role="liaison", department=DepartmentFactory(area=tree.other_county)
+    )
+    objects = {
+        **items,
+        "referral": referral,
+        "report": report,
+        "follow_up": follow_up,
+        "plan": plan,
+        "assignment": assignment,
+    }
+    return SimpleNamespace(
+        child=child,
+        items=items,
+        objects=objects,
+        users=users,
+        tree=tree,
+        plan_liaison=liaison_of_plan,
+        outsider_liaison=outsider_liaison,
+    )
