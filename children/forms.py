@@ -364,3 +364,28 @@ class ChildFilterForm(forms.Form):
             (ArchiveStatus.CLOSED, _("Closed archives"))
         ]
         self.fields["sort"].choices = [(k, label) for k, (_o, label) in self.SORTS.items()]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("roster file (.xlsx, .xls or .csv)"),
+        help_text=_("Use the template's column headers; the file is checked first and nothing is written yet."),
+    )
+
+
+class ArchiveBatchForm(forms.Form):
+    area = forms.ChoiceField(label=_("village or township"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        from accounts.models import AreaLevel
+
+        super().__init__(*args, **kwargs)
+        areas = (
+            access.visible_areas(user)
+            .filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
+            .select_related("parent")
+            .order_by("code")[:2000]
+        )
+        self.fields["area"].choices = [
+            (a.code, f"{a.parent.name if a.level == AreaLevel.VILLAGE and a.parent else ''}{a.name}") for a in areas
+        ]

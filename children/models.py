@@ -431,3 +431,64 @@ class ChildGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+class JobKind(models.TextChoices):
+    IMPORT_PREVIEW = "import_preview", _("Import check (dry run)")
+    IMPORT = "import", _("Import of children")
+    ARCHIVES = "archives", _("Archives as PDF (zip)")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+def job_file_path(instance, filename: str) -> str:
+    """Job inputs and outputs live in their own private folder with random names."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"jobs/{uuid.uuid4().hex}.{ext[:8]}"
+
+
+class Job(models.Model):
+    """Work a user started that may run in the background (imports, PDF batches), with its progress and result.
+
+    Only the user who started a job sees it. Large jobs run on a Celery worker; the page refreshes until done."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    source = models.FileField(_("uploaded file"), upload_to=job_file_path, blank=True, max_length=200)
+    source_name = models.CharField(_("file name"), max_length=200, blank=True)
+    output = models.FileField(_("result file"), upload_to=job_file_path, blank=True, max_length=200)
+    output_name = models.CharField(_("result file name"), max_length=200, blank=True)
+    phase = models.CharField(_("phase"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(_("result"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"], name="job_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return min(99, int(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

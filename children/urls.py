@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import file_views, views
 
 
 class RecordKindConverter:
@@ -20,6 +20,15 @@ urlpatterns = [
     path("", views.child_list, name="list"),
     path("new/", views.child_register, name="register"),
     path("access-log/", views.access_log, name="access_log"),
+    path("export/", file_views.export_children, name="export"),
+    path("import/", file_views.import_children, name="import"),
+    path("import/template/", file_views.import_template, name="import_template"),
+    path("jobs/<int:job_pk>/", file_views.job_detail, name="job"),
+    path("jobs/<int:job_pk>/confirm/", file_views.job_confirm, name="job_confirm"),
+    path("jobs/<int:job_pk>/file/", file_views.job_output, name="job_output"),
+    path("archives/", file_views.archive_batch, name="archive_batch"),
+    path("visit-form.pdf", file_views.blank_visit_form, name="blank_visit_form"),
+    path("<int:pk>/pdf/", file_views.child_pdf, name="pdf"),
     path("<int:pk>/", views.child_detail, name="detail"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/close/", views.child_close, name="close"),

@@ -30,6 +30,7 @@ from .forms import (
     WelfareForm,
     WorkLogForm,
 )
+from .jobs import can_import
 from .models import AccessAction, AccessLog, EntrustedCare
 from .paging import CappedPaginator
 from .uploads import serve_upload
@@ -77,6 +78,7 @@ def child_list(request):
             "query": query.urlencode(),
             "full_ids": access.sees_full_id_number(request.user),
             "can_register": access.visible_villages(request.user).exists(),
+            "can_import": can_import(request.user),
         },
     )
 
@@ -86,7 +88,9 @@ def child_list(request):
 def child_register(request):
     if request.user.role == Role.LIAISON:
         raise Http404
-    form = ChildRegisterForm(request.POST or None, user=request.user)
+    # Pre-filled from a link (e.g. a proactive-discovery candidate): name, ID number, village.
+    initial = {k: request.GET[k] for k in ("name", "id_number", "village") if request.GET.get(k)}
+    form = ChildRegisterForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         child = form.save(commit=False)
         child.colour = form.cleaned_data["colour"]

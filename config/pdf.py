@@ -33,3 +33,46 @@ def cjk_font() -> str:
     log.warning("No CJK TrueType font found (set PDF_FONT_PATH); using STSong-Light, which is not embedded.")
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     return "STSong-Light"
+
+
+def styles(font: str):
+    """The paragraph styles every PDF uses (CJK word wrap)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+        "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=6),
+        "cover": ParagraphStyle("cover", parent=base, fontSize=24, leading=34, alignment=1, spaceAfter=12),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4),
+    }
+
+
+def numbered_canvas(font: str, label):
+    """A canvas class that prints "page n of m" on every page (two passes: pages are counted first).
+
+    `label(n, m)` returns the text, in the current language."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                self.drawRightString(A4[0] - 15 * mm, 10 * mm, label(self._pageNumber, total))
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

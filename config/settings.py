@@ -158,7 +158,13 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A file cache, not a per-process one: the web process and the worker share it (job progress, for one).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
@@ -198,6 +204,11 @@ PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
 
 # Page sizes.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+
+# Imports and exports (children/imports.py, children/exports.py): uploads larger than IMPORT_INLINE_MAX_BYTES are
+# checked and imported by a Celery worker with a progress bar; exports longer than EXPORT_MAX_ROWS are refused.
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 256 * 1024)
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 100_000)
 
 LOGGING = {
     "version": 1,

@@ -8,27 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from config.pdf import cjk_font
+from config.pdf import cjk_font, styles
 
 from .models import Assignment, Plan
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
-    return {
-        "base": base,
-        "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4),
-    }
-
-
 def yearly_report_pdf(plan: Plan, year: int) -> bytes:
     font = cjk_font()
-    st = _styles(font)
+    st = styles(font)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     assignments = (
         Assignment.objects.filter(task__action__plan=plan)

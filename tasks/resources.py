@@ -3,16 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from children.exports import neutral
+
 from .models import Assignment
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral(value):
-    """A text cell starting like a formula is prefixed with an apostrophe, so spreadsheets show it as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 class AssignmentResource(resources.ModelResource):

@@ -1,0 +1,666 @@
+"""Importing children from a roster spreadsheet, fast and all-or-nothing.
+
+The columns (Chinese headers, `COLUMNS`) are the file format: the template, the export of the children list and
+this import share them, so an exported file imports back with no changes. Archives are matched by ID number.
+
+    outcome = run_import(upload, user=user, dry_run=True)      # preview: every row new, changed or invalid
+    outcome = run_import(upload, user=user, dry_run=False)     # writes only if no row is invalid
+    outcome = run_import(upload, user=user, dry_run=False, valid_only=True)   # writes the valid rows
+
+How it stays fast at 100,000 rows: the file is parsed by python-calamine (children/sheets.py); rows are checked in
+plain Python; archives are matched with one query per 5,000 rows; the writes are bulk INSERTs and UPDATEs, and the
+history rows (django-simple-history's tables) are written by INSERT … SELECT, never one row at a time. The result
+is reported through django-import-export's `Result`/`RowResult`/`InvalidRow`, as its per-row import would.
+
+Rules: staff import only into villages of their own area; an ID number held by an open archive elsewhere is an
+error naming that area; a different village for an existing archive is an error (moving a child is a transfer);
+blank optional cells leave the archive's value as it is; the categories listed are the child's current
+categories (missing ones end today, new ones start today). Everything runs in one transaction: a failure half-way
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from import_export.results import Result, RowResult
+
+from accounts.models import Area, AreaLevel, User
+
+from . import access
+from .categories import Category, categories_in, flags_for
+from .idnumber import parse as parse_id_number
+from .models import (
+    ArchiveStatus,
+    Child,
+    ChildCategory,
+    Colour,
+    ColourChange,
+    Disability,
+    DisabilityGrade,
+    Enrolment,
+    FamilyMember,
+    Health,
+    Relation,
+    Sex,
+)
+from .sheets import CellError, Sheet, cell_choice, cell_date, cell_id_number, cell_plain_text, cell_text, read_table
+
+log = logging.getLogger(__name__)
+CHUNK = 5000
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    note: str = ""  # how to fill it in (the template's second sheet and the README)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("姓名", "name", True, (), "必填，不超过50字"),
+    Column("身份证号", "id_number", True, ("身份证号码", "公民身份号码", "身份证"), "必填，18位；列须设置为文本格式"),
+    Column("性别", "sex", False, (), "男/女；可空，空则按身份证号"),
+    Column("出生日期", "birth_date", False, ("出生年月日",), "如 2015-03-04；可空，空则按身份证号"),
+    Column("民族", "ethnicity", False, (), "如 汉族"),
+    Column(
+        "村（社区）代码",
+        "village",
+        True,
+        ("村代码", "村(居)代码", "村居代码", "村（居）委会代码", "行政区划代码"),
+        "必填，12位统计用区划代码，须在本人辖区内",
+    ),
+    Column("住址", "address", False, ("家庭住址", "现住址"), ""),
+    Column("儿童类别", "categories", True, ("类别", "人员类别"), "必填，多个用顿号“、”分隔"),
+    Column("就学状况", "enrolment", False, ("就学情况",), ""),
+    Column("学校", "school", False, ("就读学校",), ""),
+    Column("年级班级", "grade", False, ("年级", "班级"), ""),
+    Column("健康状况", "health", False, (), ""),
+    Column("残疾类别", "disability", False, ("残疾类型",), ""),
+    Column("残疾等级", "disability_grade", False, (), "1～4"),
+    Column("监护人姓名", "guardian_name", False, ("监护人",), ""),
+    Column("监护人关系", "guardian_relation", False, ("与儿童关系",), ""),
+    Column("监护人电话", "guardian_phone", False, ("联系电话", "监护人联系电话"), ""),
+    Column("备注", "notes", False, (), ""),
+)
+HEADERS = [c.header for c in COLUMNS]
+HEADER_OF = {c.field: c.header for c in COLUMNS}
+REQUIRED = [c.header for c in COLUMNS if c.required]
+ALIASES = {c.header: c.aliases for c in COLUMNS}
+CATEGORY_SEPARATORS = ("，", ",", "；", ";", "/", "／", " ")
+# Fields of the child row an import may change (village is checked, not changed).
+CHILD_FIELDS = (
+    "name",
+    "ethnicity",
+    "address",
+    "enrolment",
+    "school",
+    "grade",
+    "health",
+    "disability",
+    "disability_grade",
+    "notes",
+)
+GUARDIAN_FIELDS = ("guardian_name", "guardian_relation", "guardian_phone")
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict[str, dict[str, str]]:
+    """Chinese label -> code for every closed list, whatever language the importing user reads."""
+    with translation.override("zh-hans"):
+
+        def table(choices) -> dict[str, str]:
+            return {str(label): code for code, label in choices if code != ""}
+
+        return {
+            "sex": {"男": Sex.MALE, "女": Sex.FEMALE},
+            "categories": table(Category.choices),
+            "enrolment": table(Enrolment.choices),
+            "health": table(Health.choices),
+            "disability": table(Disability.choices) | {"无": ""},
+            "disability_grade": {str(code): str(code) for code, _l in DisabilityGrade.choices}
+            | {str(label): str(code) for code, label in DisabilityGrade.choices},
+            "guardian_relation": table(Relation.choices),
+        }
+
+
+def label_of(kind: str, code: Any) -> str:
+    """The Chinese label the file uses for a stored code (export); blank for blank."""
+    if code in ("", None):
+        return ""
+    reverse = {v: k for k, v in labels()[kind].items()}
+    return reverse.get(str(code), str(code))
+
+
+@lru_cache(maxsize=1)
+def label_of_status_closed() -> str:
+    with translation.override("zh-hans"):
+        return str(ArchiveStatus.CLOSED.label)
+
+
+def categories_label(flags: int) -> str:
+    return "、".join(label_of("categories", code) for code in categories_in(flags))
+
+
+# --- One row ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    kind: str = ""  # RowResult import types: new, update, skip, invalid
+    changed: list[str] = field(default_factory=list)  # headers of the changed columns
+    child_id: int | None = None
+
+    def error(self, header: str, message: str) -> None:
+        self.errors.setdefault(header, []).append(message)
+
+
+def _categories(text: str, table: dict[str, str]) -> frozenset[str]:
+    """Category labels separated by 、，, ; or spaces; labels that themselves contain 、 are matched first."""
+    codes = set()
+    for label in sorted(table, key=len, reverse=True):
+        if label in text:
+            codes.add(table[label])
+            text = text.replace(label, "、")
+    for code in table.values():  # codes are accepted too (files written by other systems)
+        if code in text:
+            codes.add(code)
+            text = text.replace(code, "、")
+    for sep in CATEGORY_SEPARATORS:
+        text = text.replace(sep, "、")
+    unknown = [part for part in text.split("、") if part.strip()]
+    if unknown:
+        raise CellError(
+            _("%(value)s is not a category; use: %(choices)s") % {"value": unknown[0], "choices": "、".join(table)}
+        )
+    return frozenset(codes)
+
+
+def _clean(row: Row, today: datetime.date) -> None:
+    raw = row.raw
+    values = row.values
+    table = labels()
+    for column in COLUMNS:
+        value = raw.get(column.header)
+        try:
+            if column.field == "name":
+                values["name"] = cell_plain_text(value, max_length=50)
+            elif column.field == "id_number":
+                values["id_number"] = cell_id_number(value)
+            elif column.field == "birth_date":
+                values["birth_date"] = cell_date(value)
+            elif column.field == "village":
+                values["village"] = cell_text(value)
+            elif column.field == "categories":
+                values["categories"] = _categories(cell_text(value), table["categories"])
+            elif column.field in ("sex", "enrolment", "health", "disability", "guardian_relation"):
+                values[column.field] = cell_choice(value, table[column.field])
+            elif column.field == "disability_grade":
+                code = cell_choice(value, table["disability_grade"])
+                values["disability_grade"] = int(code) if code else None
+            elif column.field == "guardian_phone":
+                values["guardian_phone"] = cell_plain_text(value, max_length=20)
+            elif column.field == "notes":
+                values["notes"] = cell_plain_text(value, max_length=2000)
+            else:
+                values[column.field] = cell_plain_text(value, max_length=200 if column.field == "address" else 100)
+        except CellError as exc:
+            row.error(column.header, f"{column.header}：{exc}")
+            continue
+        if column.required and not values.get(column.field):
+            row.error(column.header, _("%(column)s is required.") % {"column": column.header})
+    if "id_number" in values and values["id_number"] and "身份证号" not in row.errors:
+        try:
+            info = parse_id_number(values["id_number"], today=today)
+        except ValidationError as exc:
+            row.error("身份证号", exc.messages[0])
+        else:
+            values["id_number"] = info.number
+            if values.get("sex") and values["sex"] != info.sex:
+                row.error("性别", _("The sex does not match the ID number."))
+            values["sex"] = info.sex
+            if values.get("birth_date") and values["birth_date"] != info.birth_date:
+                row.error("出生日期", _("The date of birth does not match the ID number."))
+            values["birth_date"] = info.birth_date
+            birth = info.birth_date
+            if today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) >= 18:
+                row.error("身份证号", _("This person is 18 or older: the archive is for children."))
+    if values.get("guardian_relation") and not values.get("guardian_name"):
+        row.error("监护人姓名", _("Enter the guardian's name when the relation is given."))
+
+
+# --- Checking a whole file ----------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _area_path(codes: Iterable[str]) -> dict[str, str]:
+    """Village code -> full name path (for errors naming where an archive is)."""
+    from .services import area_path
+
+    return {a.code: area_path(a) for a in Area.objects.filter(code__in=set(codes)).select_related("parent__parent")}
+
+
+def check_rows(
+    sheet: Sheet, *, user: User | None, today: datetime.date, lock: bool, progress: Progress | None = None
+) -> list[Row]:
+    """Clean every row, then check it against the database: villages, area, existing archives, changes."""
+    rows = [Row(number=n, raw=record) for n, record in sheet.records()]
+    total = len(rows)
+    first_seen: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        _clean(row, today)
+        number = row.values.get("id_number")
+        if number and "身份证号" not in row.errors:
+            if number in first_seen:
+                row.error(
+                    "身份证号",
+                    _("The same ID number is already on row %(row)s of this file.") % {"row": first_seen[number]},
+                )
+            else:
+                first_seen[number] = row.number
+        if progress and i % CHUNK == 0:
+            progress(_("Checking rows"), i, total)
+
+    # Villages: one query per chunk of distinct codes; the user's own area only.
+    codes = sorted({r.values.get("village") for r in rows if r.values.get("village")})
+    villages: set[str] = set()
+    for chunk in _chunks(codes):
+        villages.update(Area.objects.filter(code__in=chunk, level=AreaLevel.VILLAGE).values_list("code", flat=True))
+    prefixes = tuple(access.area_prefixes(user)) if user is not None and not user.is_administrator else None
+    for row in rows:
+        code = row.values.get("village")
+        if not code or "村（社区）代码" in row.errors:
+            continue
+        if code not in villages:
+            row.error("村（社区）代码", _("There is no village with the code %(code)s.") % {"code": code})
+        elif prefixes is not None and not code.startswith(prefixes):
+            row.error("村（社区）代码", _("The village %(code)s is outside your area.") % {"code": code})
+
+    _match_existing(rows, user=user, lock=lock, progress=progress)
+    closed = label_of_status_closed()
+    for row in rows:
+        if closed and cell_text(row.raw.get("档案状态")) == closed:
+            row.kind, row.errors, row.child_id = RowResult.IMPORT_TYPE_SKIP, {}, None  # closed archives: read only
+        elif row.errors:
+            row.kind = RowResult.IMPORT_TYPE_INVALID
+        elif row.child_id is None:
+            row.kind = RowResult.IMPORT_TYPE_NEW
+        else:
+            row.kind = RowResult.IMPORT_TYPE_UPDATE if row.changed else RowResult.IMPORT_TYPE_SKIP
+    return rows
+
+
+def _match_existing(rows: list[Row], *, user: User | None, lock: bool, progress: Progress | None) -> None:
+    by_number = {r.values["id_number"]: r for r in rows if r.values.get("id_number") and "身份证号" not in r.errors}
+    numbers = list(by_number)
+    elsewhere: list[tuple[Row, str]] = []
+    for done, chunk in enumerate(_chunks(numbers)):
+        qs = Child.objects.filter(id_number__in=chunk, status=ArchiveStatus.OPEN)
+        if lock:
+            qs = qs.select_for_update()
+        existing = list(qs.values("id", "id_number", "village_id", "category_flags", *CHILD_FIELDS))
+        ids = [e["id"] for e in existing]
+        guardians: dict[int, dict] = {}
+        for g in (
+            FamilyMember.objects.filter(child_id__in=ids, is_guardian=True)
+            .order_by("child_id", "id")
+            .values("child_id", "name", "relation", "phone")
+        ):
+            guardians.setdefault(g["child_id"], g)
+        prefixes = tuple(access.area_prefixes(user)) if user is not None and not user.is_administrator else None
+        for current in existing:
+            row = by_number[current["id_number"]]
+            if prefixes is not None and not current["village_id"].startswith(prefixes):
+                elsewhere.append((row, current["village_id"]))
+                continue
+            if row.values.get("village") and row.values["village"] != current["village_id"]:
+                row.error(
+                    "村（社区）代码",
+                    _(
+                        "This child's archive is in village %(code)s. To move a child, transfer the archive "
+                        "instead of importing."
+                    )
+                    % {"code": current["village_id"]},
+                )
+                continue
+            row.child_id = current["id"]
+            row.changed = _changes(row.values, current, guardians.get(current["id"]))
+        if progress:
+            progress(_("Matching archives"), min(len(numbers), (done + 1) * CHUNK), len(numbers))
+    if elsewhere:
+        paths = _area_path(code for _row, code in elsewhere)
+        for row, code in elsewhere:
+            row.error(
+                "身份证号",
+                _(
+                    "This ID number already has an open archive in %(area)s. Ask that area to "
+                    "transfer the child instead of registering again."
+                )
+                % {"area": paths.get(code, code)},
+            )
+
+
+def _changes(values: dict, current: dict, guardian: dict | None) -> list[str]:
+    """Headers whose non-blank cell differs from the archive."""
+    changed = []
+    for name in CHILD_FIELDS:
+        new = values.get(name)
+        if new in ("", None):
+            continue
+        if new != (current[name] if current[name] is not None else ""):
+            changed.append(HEADER_OF[name])
+    if values.get("categories") and values["categories"] != frozenset(categories_in(current["category_flags"])):
+        changed.append(HEADER_OF["categories"])
+    if values.get("guardian_name"):
+        have = guardian or {"name": "", "relation": "", "phone": ""}
+        for name, key in zip(GUARDIAN_FIELDS, ("name", "relation", "phone"), strict=True):
+            if values.get(name) and values[name] != have[key]:
+                changed.append(HEADER_OF[name])
+    return changed
+
+
+# --- Writing ------------------------------------------------------------------------------------------------
+
+
+def insert_history(model, ids: list[int], *, history_type: str, user_id: int | None, reason: str) -> None:
+    """django-simple-history rows for many objects at once: one INSERT … SELECT per chunk of ids."""
+    if not ids:
+        return
+    hist = model.history.model
+    columns = [f.column for f in hist._meta.concrete_fields if not f.name.startswith("history_")]
+    extra = ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    qn = connection.ops.quote_name
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            cursor.execute(
+                f"INSERT INTO {qn(hist._meta.db_table)} ({', '.join(qn(c) for c in columns + extra)}) "
+                f"SELECT {', '.join(qn(c) for c in columns)}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                [now, history_type, user_id, reason[:100], *chunk],
+            )
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+
+
+def write_rows(
+    rows: list[Row], *, user: User | None, today: datetime.date, progress: Progress | None = None
+) -> Written:
+    """Create the new archives and apply the changes of the valid rows; set-based, inside the caller's transaction."""
+    reason = _("Imported from a spreadsheet")
+    user_id = user.pk if user is not None else None
+    new_rows = [r for r in rows if r.kind == RowResult.IMPORT_TYPE_NEW]
+    update_rows = [r for r in rows if r.kind == RowResult.IMPORT_TYPE_UPDATE]
+    now = timezone.now()
+
+    # New archives.
+    children = []
+    for r in new_rows:
+        v = r.values
+        children.append(
+            Child(
+                name=v["name"],
+                id_number=v["id_number"],
+                sex=v["sex"],
+                birth_date=v["birth_date"],
+                ethnicity=v.get("ethnicity") or "汉族",
+                village_id=v["village"],
+                address=v.get("address") or "",
+                category_flags=flags_for(v["categories"]),
+                enrolment=v.get("enrolment") or "",
+                school=v.get("school") or "",
+                grade=v.get("grade") or "",
+                health=v.get("health") or Health.HEALTHY,
+                disability=v.get("disability") or "",
+                disability_grade=v.get("disability_grade"),
+                notes=v.get("notes") or "",
+                registered_on=today,
+                created_by_id=user_id,
+                colour=Colour.GREEN,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    for i, chunk in enumerate(_chunks(children, 2000)):
+        Child.objects.bulk_create(chunk)
+        if progress:
+            progress(_("Writing new archives"), min(len(children), (i + 1) * 2000), len(children))
+    for r, child in zip(new_rows, children, strict=True):
+        r.child_id = child.pk
+    new_ids = [c.pk for c in children]
+    insert_history(Child, new_ids, history_type="+", user_id=user_id, reason=reason)
+
+    categories = [
+        ChildCategory(child_id=r.child_id, category=code, started_on=today)
+        for r in new_rows
+        for code in sorted(r.values["categories"])
+    ]
+    guardians = [
+        FamilyMember(
+            child_id=r.child_id,
+            relation=r.values.get("guardian_relation") or Relation.OTHER,
+            name=r.values["guardian_name"],
+            phone=r.values.get("guardian_phone") or "",
+            is_guardian=True,
+        )
+        for r in new_rows
+        if r.values.get("guardian_name")
+    ]
+    ColourChange.objects.bulk_create(
+        [
+            ColourChange(child_id=pk, colour=Colour.GREEN, changed_on=today, reason=reason, changed_by_id=user_id)
+            for pk in new_ids
+        ],
+        batch_size=5000,
+    )
+
+    # Changed archives: full rows locked by check_rows(lock=True), changed fields set, one bulk UPDATE.
+    ended: list[int] = []
+    guardian_updates: list[FamilyMember] = []
+    changed_children: list[Child] = []
+    fields: set[str] = set()
+    for chunk in _chunks(update_rows):
+        current = Child.objects.in_bulk([r.child_id for r in chunk])
+        current_categories: dict[int, dict[str, int]] = {}
+        for pk, child_id, code in ChildCategory.objects.filter(child_id__in=current, ended_on__isnull=True).values_list(
+            "id", "child_id", "category"
+        ):
+            current_categories.setdefault(child_id, {})[code] = pk
+        first_guardian: dict[int, FamilyMember] = {}
+        for member in FamilyMember.objects.filter(child_id__in=current, is_guardian=True).order_by("child_id", "id"):
+            first_guardian.setdefault(member.child_id, member)
+        for r in chunk:
+            child = current[r.child_id]
+            v = r.values
+            for name in CHILD_FIELDS:
+                if HEADER_OF[name] in r.changed:
+                    setattr(child, name, v[name])
+                    fields.add(name)
+            if HEADER_OF["categories"] in r.changed:
+                have = current_categories.get(child.pk, {})
+                ended.extend(pk for code, pk in have.items() if code not in v["categories"])
+                categories.extend(
+                    ChildCategory(child_id=child.pk, category=code, started_on=today)
+                    for code in sorted(v["categories"] - set(have))
+                )
+                child.category_flags = flags_for(v["categories"])
+                fields.add("category_flags")
+            if any(HEADER_OF[name] in r.changed for name in GUARDIAN_FIELDS):
+                member = first_guardian.get(child.pk)
+                if member is None:
+                    guardians.append(
+                        FamilyMember(
+                            child_id=child.pk,
+                            relation=v.get("guardian_relation") or Relation.OTHER,
+                            name=v["guardian_name"],
+                            phone=v.get("guardian_phone") or "",
+                            is_guardian=True,
+                        )
+                    )
+                else:
+                    member.name = v["guardian_name"]
+                    member.relation = v.get("guardian_relation") or member.relation
+                    member.phone = v.get("guardian_phone") or member.phone
+                    guardian_updates.append(member)
+            child.version += 1
+            child.updated_at = now
+            changed_children.append(child)
+    if changed_children:
+        Child.objects.bulk_update(changed_children, sorted(fields | {"version", "updated_at"}), batch_size=1000)
+        insert_history(Child, [c.pk for c in changed_children], history_type="~", user_id=user_id, reason=reason)
+    if ended:
+        for chunk in _chunks(ended):
+            ChildCategory.objects.filter(pk__in=chunk).update(ended_on=today)
+        insert_history(ChildCategory, ended, history_type="~", user_id=user_id, reason=reason)
+    if guardian_updates:
+        FamilyMember.objects.bulk_update(guardian_updates, ["name", "relation", "phone"], batch_size=1000)
+        insert_history(FamilyMember, [m.pk for m in guardian_updates], history_type="~", user_id=user_id, reason=reason)
+    created_categories = ChildCategory.objects.bulk_create(categories, batch_size=5000)
+    insert_history(ChildCategory, [c.pk for c in created_categories], history_type="+", user_id=user_id, reason=reason)
+    created_guardians = FamilyMember.objects.bulk_create(guardians, batch_size=5000)
+    insert_history(FamilyMember, [m.pk for m in created_guardians], history_type="+", user_id=user_id, reason=reason)
+
+    # Visit schedules follow categories; one set-based refresh per chunk of children.
+    from visits import schedule
+
+    touched = new_ids + [c.pk for c in changed_children]
+    for i, chunk in enumerate(_chunks(touched)):
+        schedule.refresh(child_ids=chunk)
+        if progress:
+            progress(_("Updating visit schedules"), min(len(touched), (i + 1) * CHUNK), len(touched))
+    return Written(created=len(new_ids), updated=len(changed_children))
+
+
+# --- The whole import ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    rows: list[Row]
+    result: Result  # django-import-export's result: totals, row results, invalid rows
+    dry_run: bool
+    written: Written | None = None
+    headers: list[str] = field(default_factory=list)  # the file's own headers (for the workbook of invalid rows)
+
+    @property
+    def invalid(self) -> list[Row]:
+        return [r for r in self.rows if r.kind == RowResult.IMPORT_TYPE_INVALID]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return dict(self.result.totals)
+
+
+def to_result(rows: list[Row]) -> Result:
+    result = Result()
+    result.diff_headers = list(HEADERS)
+    for row in rows:
+        if row.kind == RowResult.IMPORT_TYPE_INVALID:
+            result.append_invalid_row(row.number, row.raw, ValidationError(row.errors))
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            continue
+        row_result = RowResult()
+        row_result.import_type = row.kind
+        row_result.number = row.number
+        row_result.object_id = row.child_id
+        row_result.object_repr = row.values.get("name", "")
+        row_result.diff = row.changed
+        result.append_row_result(row_result)
+        result.increment_row_result_total(row_result)
+    result.total_rows = len(rows)
+    return result
+
+
+def read_roster(upload) -> Sheet:
+    return read_table(upload, columns=ALIASES, required=REQUIRED)
+
+
+def run_import(
+    upload_or_sheet,
+    *,
+    user: User | None,
+    dry_run: bool,
+    valid_only: bool = False,
+    today: datetime.date | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Check (and unless `dry_run`, write) a roster. Raises SheetError for a file that cannot be read at all."""
+    sheet = upload_or_sheet if isinstance(upload_or_sheet, Sheet) else read_roster(upload_or_sheet)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        rows = check_rows(sheet, user=user, today=today, lock=not dry_run, progress=progress)
+        outcome = ImportOutcome(rows=rows, result=to_result(rows), dry_run=dry_run, headers=sheet.headers)
+        if dry_run or (outcome.invalid and not valid_only):
+            return outcome
+        outcome.written = write_rows(rows, user=user, today=today, progress=progress)
+    log.info(
+        "children import by user %s: %s created, %s updated, %s invalid",
+        user.pk if user else None,
+        outcome.written.created,
+        outcome.written.updated,
+        len(outcome.invalid),
+    )
+    return outcome
+
+
+def invalid_rows_workbook(outcome: ImportOutcome, fmt: str = "xlsx") -> bytes:
+    """The invalid rows as they were in the file, with the row number and an error column, to fix and re-import."""
+    import tablib
+
+    from .exports import neutral
+
+    headers = [h for h in outcome.headers if h]
+    data = tablib.Dataset(headers=["原行号", *headers, "错误"])
+    for row in outcome.invalid:
+        message = "；".join(m for messages in row.errors.values() for m in messages)
+        data.append([row.number, *(neutral(row.raw.get(h, "")) for h in headers), message])
+    return data.export(fmt)
+
+
+def template_workbook() -> bytes:
+    """The import template: the headers, and a second sheet saying how to fill in each column."""
+    import tablib
+
+    book = tablib.Databook()
+    book.add_sheet(tablib.Dataset(headers=HEADERS, title="儿童名单"))
+    notes = tablib.Dataset(headers=["列名", "是否必填", "填写说明"], title="填写说明")
+    table = labels()
+    choices = {
+        "sex": "男、女",
+        "categories": "、".join(table["categories"]),
+        "enrolment": "、".join(table["enrolment"]),
+        "health": "、".join(table["health"]),
+        "disability": "、".join(k for k in table["disability"] if k),
+        "guardian_relation": "、".join(table["guardian_relation"]),
+    }
+    for column in COLUMNS:
+        text = column.note
+        if column.field in choices:
+            text = f"{text}{'；' if text else ''}可填：{choices[column.field]}"
+        notes.append([column.header, "是" if column.required else "否", text])
+    book.add_sheet(notes)
+    return book.export("xlsx")
