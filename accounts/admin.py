@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import ROLE_AREA_LEVELS, Area, Department, Notification, Role, User
+from .services import user_sessions_end, users_disable
 
 
 @admin.register(Area)
@@ -46,17 +48,58 @@ class UserRoleForm(UserChangeForm):
         return cleaned
 
 
+class InitialPasswordForm(AdminUserCreationForm):
+    """A user created by an administrator must change the initial password at the first sign-in."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.must_change_password = True
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """A password reset by an administrator must be changed by the user at the next sign-in."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserRoleForm
-    list_display = ["username", "get_full_name", "role", "department", "is_active"]
+    add_form = InitialPasswordForm
+    change_password_form = ResetPasswordForm
+    actions = ["disable_users"]
+    list_display = ["username", "get_full_name", "role", "department", "is_active", "must_change_password"]
     list_filter = ["role", "is_active", "is_staff"]
     filter_horizontal = ["areas", "groups", "user_permissions"]
     raw_id_fields = ["department"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Role and areas"), {"fields": ["role", "areas", "department", "phone"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Role and areas"), {"fields": ["role", "areas", "department", "phone"]}),
+        (_("Sign-in"), {"fields": ["must_change_password"]}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Role and areas"), {"fields": ["role", "last_name", "first_name", "areas", "department"]}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sessions_end(user_ids=[obj.pk])
+
+    @admin.action(description=_("Disable the selected users and end their sessions"))
+    def disable_users(self, request, queryset):
+        ids = list(queryset.exclude(pk=request.user.pk).values_list("pk", flat=True))
+        count = users_disable(user_ids=ids)
+        self.message_user(
+            request,
+            ngettext("%(count)d user disabled.", "%(count)d users disabled.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Notification)

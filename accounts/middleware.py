@@ -1,6 +1,13 @@
+import logging
+import time
+
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import check_for_language
+
+request_log = logging.getLogger("care.request")
 
 
 class ChineseFirstLocaleMiddleware:
@@ -18,3 +25,45 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: time, method, path (never the query string, which may carry search
+    terms such as names or ID numbers), status, duration and the user's id (never a name)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        request_log.info(
+            "request",
+            extra={
+                "data": {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                }
+            },
+        )
+        return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password was set by an administrator (`must_change_password`) is sent to the password-change
+    page on every request until they have chosen their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = {reverse("password_change"), reverse("logout"), reverse("set_language"), reverse("healthz")}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                return redirect("password_change")
+        return self.get_response(request)

@@ -129,6 +129,9 @@ class User(AbstractUser):
         related_name="liaisons",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when an administrator creates the user or resets the password; cleared when the user chooses their own.
+    # While set, every page leads to the password-change page (PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -167,3 +170,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UserSession(models.Model):
+    """Which session belongs to which user, written at sign-in, so that disabling a user ends every session of
+    theirs with one DELETE instead of decoding every session in the table."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="session_keys")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+        indexes = [models.Index(fields=["user"], name="usersession_user_idx")]
+
+    def __str__(self) -> str:
+        return self.session_key[:8]

@@ -1,5 +1,7 @@
 """Settings, all read from environment variables (see .env.example and README)."""
 
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +42,8 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
+    "axes",
+    "csp",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -53,15 +57,20 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a lockout raised during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,7 +96,12 @@ TEMPLATES = [
 # Database: DATABASE_URL (postgres://...) or, unset, a SQLite file under var/.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Persistent connections are checked before reuse, so a restarted PostgreSQL is reconnected without a restart.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -101,6 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -109,10 +125,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MixedCharactersValidator"},
 ]
+
+# Sign-in lockout (django-axes): this many failures for one username lock it for AXES_COOLOFF_MINUTES.
+# Attempts are rows in the database, so every web process and machine sees the same count.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+# Lock the account (username). Adding ip_address (AXES_LOCKOUT_PARAMETERS=username,ip_address) also locks an address
+# after that many failures over any usernames; off by default because a township office signs in from one NAT
+# address, and five typos there would lock everybody out. axes.W006 warns about exactly this choice, so it is
+# silenced only while the IP is left out on purpose.
+AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", "username")
+if "ip_address" not in AXES_LOCKOUT_PARAMETERS:
+    SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind nginx the client's address is the X-Real-IP the proxy sets (deploy/nginx), not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "accounts.views.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Chinese first: zh-hans default, English switchable.
 LANGUAGE_CODE = "zh-hans"
@@ -128,8 +163,14 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly; uploads go through access-checked views
+# Uploads: files under MEDIA_ROOT by default; several web machines need MEDIA_ROOT on shared storage, or an object
+# store through FILE_STORAGE_BACKEND (e.g. storages.backends.s3.S3Storage from django-storages) and
+# FILE_STORAGE_OPTIONS (JSON). Files are only ever opened through the storage API, never by path.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("FILE_STORAGE_OPTIONS", "") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -178,14 +219,37 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 
-# Security; `check --deploy` hardening is switched on by these variables in production.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# Security; `check --deploy` hardening is switched on by these variables in production (README, .env.example).
+# Behind nginx terminating TLS: BEHIND_TLS_PROXY=true trusts the proxy's X-Forwarded-Proto (the header's name can be
+# changed with SECURE_PROXY_SSL_HEADER, e.g. HTTP_X_FORWARDED_SSL=on).
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO=https")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header.split("=", 1)) if env_bool("BEHIND_TLS_PROXY") else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline. Inline style
+# attributes are allowed (progress bars, the admin); nothing is loaded from another server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -210,9 +274,16 @@ LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 256 * 1024)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 100_000)
 
+# Structured logs: one JSON object per line on stderr (config/logging.py); one line per request
+# (accounts.middleware.RequestLogMiddleware) and per Celery task (config/celery.py), with user ids, never names.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request line of our middleware replaces the dev server's own (which would repeat the query string).
+        "django.server": {"level": "WARNING"},
+    },
 }
