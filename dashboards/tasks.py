@@ -10,8 +10,10 @@ from . import services
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def compliance_snapshot(month: str | None = None) -> dict:
-    """Snapshot one month's visit compliance per village (default: the month just ended). Run on the 1st."""
+    """Snapshot one month's visit compliance per village (default: the month just ended). Run on the 1st.
+
+    `month`: "YYYY-MM" (or any date "YYYY-MM-DD" in the month)."""
     today = timezone.localdate()
-    start = datetime.date.fromisoformat(month).replace(day=1) if month else services.previous_month(today)
+    start = datetime.date.fromisoformat(month[:7] + "-01") if month else services.previous_month(today)
     villages = services.snapshot_month(month=start, today=today)
     return {"month": start.isoformat(), "villages": villages}
