@@ -185,8 +185,10 @@ def _find_header(
                 b = second[i] if i < len(second) else ""
                 joined.append(a if a == b or not b else b if not a else a + b)
             joined_names = [aliases.get(h, h) for h in joined]
-            if sum(n in known for n in joined_names) > sum(n in known for n in names):
+            if len(known.intersection(joined_names)) > len(known.intersection(names)):
                 return r, joined_names, r + 2
+            if any(second) and all(not b or a == b for a, b in zip(first, second, strict=False)):
+                return r, names, r + 2  # the header merged down over two rows
         return r, names, r + 1
     return None
 

@@ -1,0 +1,395 @@
+"""The roster import: every bad-file case reports the exact rows and columns and writes nothing."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+
+from children import imports
+from children.idnumber import make
+from children.models import Child, ChildCategory, FamilyMember, Job
+from children.sheets import SheetError
+from tests.factories import CategoryFactory, ChildFactory, FamilyMemberFactory
+
+TODAY = datetime.date(2026, 11, 22)
+HEAD = ["姓名", "身份证号", "性别", "出生日期", "村（社区）代码", "儿童类别", "监护人姓名", "监护人关系", "监护人电话"]
+
+
+def xlsx(rows, head=HEAD, before=()) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in before:
+        sheet.append(row)
+    sheet.append(head)
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    buf.name = "roster.xlsx"
+    return buf
+
+
+def good(n: int, village="370283001001", birth=datetime.date(2015, 6, 1), name="张") -> list:
+    return [
+        f"{name}{n}",
+        make("370283", birth, n),
+        "",
+        "",
+        village,
+        "农村留守儿童",
+        f"监护人{n}",
+        "祖父母或外祖父母",
+        "",
+    ]
+
+
+def errors_of(outcome) -> set[tuple[int, str]]:
+    return {(row.number, column) for row in outcome.invalid for column in row.errors}
+
+
+def run(upload, user, **kwargs):
+    kwargs.setdefault("today", TODAY)
+    return imports.run_import(upload, user=user, **kwargs)
+
+
+def test_a_clean_file_is_previewed_then_imported_with_history(users, tree):
+    upload = xlsx([good(1), good(2), good(3, village=tree.v3.code)])
+    preview = run(upload, users.county_staff, dry_run=True)
+    assert preview.totals["new"] == 3 and not preview.invalid
+    assert Child.objects.count() == 0  # a dry run writes nothing
+
+    outcome = run(upload, users.county_staff, dry_run=False)
+    assert (outcome.written.created, outcome.written.updated) == (3, 0)
+    child = Child.objects.get(name="张3")
+    assert child.village_id == tree.v3.code and child.sex == "M" and child.birth_date == datetime.date(2015, 6, 1)
+    assert list(child.categories.values_list("category", flat=True)) == ["left_behind_rural"]
+    assert child.category_flags == 1
+    guardian = FamilyMember.objects.get(child=child)
+    assert (guardian.name, guardian.relation, guardian.is_guardian) == ("监护人3", "grandparent", True)
+    record = child.history.get()
+    assert (record.history_type, record.history_user_id) == ("+", users.county_staff.pk)
+    assert ChildCategory.history.filter(child_id=child.pk, history_type="+").count() == 1
+    assert child.schedule.due_on is not None  # the visit schedule follows the new archive
+
+
+def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_written(users, tree):
+    ok = good(1)
+    bad_checksum = good(2)
+    bad_checksum[1] = bad_checksum[1][:17] + ("0" if bad_checksum[1][17] != "0" else "1")
+    bad_date = good(3)
+    bad_date[3] = "2015-13-45"
+    bad_category = good(4)
+    bad_category[5] = "外星儿童"
+    outside = good(5, village=tree.v4.code)
+    duplicate = good(1)  # the same ID number as row 2
+    adult = good(7, birth=datetime.date(2006, 1, 1))
+    formula = good(8)
+    formula[0] = "@SUM(A1)"
+    as_number = good(9)
+    as_number[1] = 370283201506010097
+    wrong_sex = good(13)
+    wrong_sex[2] = "女"
+    unknown_village = good(11, village="370283009999")
+    rows = [ok, bad_checksum, bad_date, bad_category, outside, duplicate, adult, formula, as_number, wrong_sex]
+    with translation.override("en"):
+        outcome = run(xlsx([*rows, unknown_village]), users.county_staff, dry_run=False)
+
+    assert errors_of(outcome) == {
+        (3, "身份证号"),
+        (4, "出生日期"),
+        (5, "儿童类别"),
+        (6, "村（社区）代码"),
+        (7, "身份证号"),
+        (8, "身份证号"),
+        (9, "姓名"),
+        (10, "身份证号"),
+        (11, "性别"),
+        (12, "村（社区）代码"),
+    }
+    by_row = {row.number: " ".join(m for ms in row.errors.values() for m in ms) for row in outcome.invalid}
+    assert "row 2 of this file" in by_row[7]
+    assert "370283009999" in by_row[12]
+    assert outcome.written is None
+    assert Child.objects.count() == 0 and FamilyMember.objects.count() == 0
+
+
+def test_valid_rows_only_writes_them_and_returns_the_invalid_rows_as_a_workbook(users, tree):
+    bad = good(2)
+    bad[5] = ""
+    outcome = run(xlsx([good(1), bad, good(3)]), users.county_staff, dry_run=False, valid_only=True)
+    assert outcome.written.created == 2
+    assert set(Child.objects.values_list("name", flat=True)) == {"张1", "张3"}
+    book = tablib.Dataset().load(imports.invalid_rows_workbook(outcome), format="xlsx")
+    assert book.headers[0] == "原行号" and book.headers[-1] == "错误"
+    assert len(book) == 1 and book[0][0] == 3 and "儿童类别" in book[0][-1]
+
+
+def test_excel_quirks_are_read_as_staff_mean_them(users, tree):
+    fullwidth = make("370283", datetime.date(2014, 3, 4), 21)
+    lower_x = next(
+        make("370283", datetime.date(2013, 1, 2), n)
+        for n in range(1, 999)
+        if make("370283", datetime.date(2013, 1, 2), n).endswith("X")
+    )
+    rows = [
+        # An Excel date cell, a village code stored as a number, full-width digits in the ID number.
+        [
+            "李一",
+            fullwidth.translate({ord(c): 0xFF10 + int(c) for c in "0123456789"}),
+            "",
+            datetime.date(2014, 3, 4),
+            370283001001,
+            "重病",
+            "",
+            "",
+            "",
+        ],
+        # A text date, a trailing lowercase x, two categories, one of whose labels contains 、.
+        ["李二", lower_x.lower(), "", "2013年1月2日", "370283001001", "重病、监护较差、缺失或不当", "", "", ""],
+        # An Excel serial date (2015-06-01 = 42156) and a phone stored as a number.
+        [
+            "李三",
+            make("370283", datetime.date(2015, 6, 1), 23),
+            "",
+            42156,
+            "370283001001",
+            "残疾",
+            "王五",
+            "母亲",
+            13800000000,
+        ],
+        [None, None, None],  # blank trailing rows
+        ["", "", ""],
+    ]
+    upload = xlsx(rows, before=[["东阁街道儿童名册"]])
+    book = openpyxl.load_workbook(upload)
+    book.active.merge_cells("A1:I1")  # a merged title row above the headers
+    buf = io.BytesIO()
+    book.save(buf)
+    outcome = run(io.BytesIO(buf.getvalue()), users.county_staff, dry_run=False)
+    assert not outcome.invalid, [(r.number, r.errors) for r in outcome.invalid]
+    assert outcome.written.created == 3
+    assert Child.objects.get(name="李一").id_number == fullwidth
+    second = Child.objects.get(name="李二")
+    assert second.id_number == lower_x and set(second.categories.values_list("category", flat=True)) == {
+        "seriously_ill",
+        "poor_guardianship",
+    }
+    assert FamilyMember.objects.get(child__name="李三").phone == "13800000000"
+    assert [r.number for r in outcome.rows] == [3, 4, 5]  # row numbers as Excel shows them
+
+
+def test_a_two_row_merged_header_and_a_formula_without_result(users, tree):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "村（社区）代码", "儿童类别", "监护人", None])
+    sheet.append([None, None, None, None, "姓名", "电话"])
+    for col in "ABCD":
+        sheet.merge_cells(f"{col}1:{col}2")
+    sheet.merge_cells("E1:F1")
+    sheet.append(["赵一", make("370283", datetime.date(2016, 2, 2), 31), "370283001001", "社会散居孤儿", "赵父", "139"])
+    sheet.append(
+        ['=CONCATENATE("赵","二")', make("370283", datetime.date(2016, 2, 2), 33), "370283001001", "社会散居孤儿"]
+    )
+    buf = io.BytesIO()
+    book.save(buf)
+    buf.seek(0)
+    outcome = run(buf, users.county_staff, dry_run=True)
+    assert outcome.rows[0].values["guardian_name"] == "赵父" and outcome.rows[0].values["guardian_phone"] == "139"
+    # openpyxl stores no cached result for a formula: the cell reads as empty and the row says what is missing.
+    assert errors_of(outcome) == {(4, "姓名")}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n ", "empty"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3 binary", "not a readable spreadsheet"),
+        (b"PK\x03\x04 a broken zip", "not a readable spreadsheet"),
+        ("名字,号码\n张三,1\n".encode(), "Required columns not found"),
+        ("姓名,身份证号,村（社区）代码,儿童类别\n".encode(), "no data rows"),
+    ],
+)
+def test_files_that_cannot_be_read_are_refused_whole(users, tree, content, message):
+    with pytest.raises(SheetError) as exc:
+        run(io.BytesIO(content), users.county_staff, dry_run=False)
+    assert message in " ".join(exc.value.messages)
+    assert Child.objects.count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_not_parsed(users, tree, settings):
+    assert settings.UPLOAD_MAX_BYTES == 20 * 1024 * 1024
+    big = io.BytesIO(b"a" * (settings.UPLOAD_MAX_BYTES + 1))
+    with pytest.raises(SheetError) as exc:
+        run(big, users.county_staff, dry_run=True)
+    assert "20 MB" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_csv_in_utf8_or_gbk(users, tree, encoding):
+    lines = [",".join(HEAD), ",".join(str(v) for v in good(1))]
+    outcome = run(io.BytesIO("\r\n".join(lines).encode(encoding)), users.county_staff, dry_run=False)
+    assert outcome.written.created == 1 and Child.objects.get().name == "张1"
+
+
+def test_existing_archives_matched_by_id_number_show_and_apply_their_changes(users, tree):
+    child = ChildFactory(village=tree.v1, name="旧名", school="一中")
+    CategoryFactory(child=child, category="orphan_scattered")
+    FamilyMemberFactory(child=child, name="旧监护人", relation="father", is_guardian=True)
+    from children.services import _refresh_category_flags
+
+    _refresh_category_flags(child)
+    row = ["新名", child.id_number.lower(), "", "", child.village_id, "社会散居孤儿、重病", "旧监护人", "父亲", ""]
+    preview = run(xlsx([row]), users.county_staff, dry_run=True)
+    assert preview.rows[0].kind == "update" and preview.rows[0].changed == ["姓名", "儿童类别"]
+    version = Child.objects.get(pk=child.pk).version
+    run(xlsx([row]), users.county_staff, dry_run=False)
+    child.refresh_from_db()
+    assert child.name == "新名" and child.school == "一中"  # blank cells leave values alone
+    assert child.version == version + 1  # a form opened before the import is refused as stale
+    assert set(child.categories.filter(ended_on__isnull=True).values_list("category", flat=True)) == {
+        "orphan_scattered",
+        "seriously_ill",
+    }
+    assert child.history.first().history_type == "~"
+    # Listing fewer categories ends the others today; their history is kept.
+    row[5] = "重病"
+    run(xlsx([row]), users.county_staff, dry_run=False)
+    ended = ChildCategory.objects.get(child=child, category="orphan_scattered")
+    assert ended.ended_on == TODAY
+
+
+def test_staff_import_only_into_their_own_area(users, tree):
+    elsewhere = ChildFactory(village=tree.v4)
+    row = ["某某", elsewhere.id_number, "", "", tree.v1.code, "重病", "", "", ""]
+    outcome = run(xlsx([row, good(2, village=tree.v4.code)]), users.county_staff, dry_run=True)
+    assert errors_of(outcome) == {(2, "身份证号"), (3, "村（社区）代码")}
+    assert "胶州市" in outcome.invalid[0].errors["身份证号"][0]  # names the area, shows none of its data
+    moved = ChildFactory(village=tree.v2)
+    row = [moved.name, moved.id_number, "", "", tree.v1.code, "重病", "", "", ""]
+    outcome = run(xlsx([row]), users.county_staff, dry_run=True)
+    assert errors_of(outcome) == {(2, "村（社区）代码")}  # moving a child is a transfer, not an import
+
+
+def test_a_failure_half_way_rolls_the_whole_import_back(users, tree, monkeypatch):
+    from visits import schedule
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(schedule, "refresh", boom)
+    with pytest.raises(RuntimeError):
+        run(xlsx([good(1), good(2)]), users.county_staff, dry_run=False)
+    assert Child.objects.count() == 0 and FamilyMember.objects.count() == 0 and ChildCategory.objects.count() == 0
+
+
+def test_round_trip_export_then_import_reports_no_changes(client, users, tree):
+    for n in range(3):
+        child = ChildFactory(village=tree.v1 if n < 2 else tree.v3)
+        CategoryFactory(child=child, category="left_behind_rural")
+        FamilyMemberFactory(child=child, relation="mother", is_guardian=True, phone="13912345678")
+    Child.objects.update(category_flags=1)
+    client.force_login(users.county_staff)
+    for fmt in ("xlsx", "csv"):
+        response = client.get(reverse("children:export"), {"format": fmt})
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        outcome = run(io.BytesIO(content), users.county_staff, dry_run=True)
+        assert outcome.totals["skip"] == 3, [(r.number, r.kind, r.changed, r.errors) for r in outcome.rows]
+        assert outcome.totals["new"] == outcome.totals["update"] == outcome.totals["invalid"] == 0
+
+
+def test_the_web_flow_check_then_import(client, users, tree):
+    client.force_login(users.county_staff)
+    assert client.get(reverse("children:import")).status_code == 200
+    response = client.post(reverse("children:import"), {"file": xlsx([good(1), good(2)])})
+    job = Job.objects.get()
+    assert response.url == reverse("children:job", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert job.summary["totals"]["new"] == 2 and "张1" in page
+    assert Child.objects.count() == 0
+    response = client.post(reverse("children:job_confirm", args=[job.pk]))
+    imported = Job.objects.latest("id")
+    assert imported.kind == "import" and imported.state == "done"
+    assert imported.summary["written"] == {"created": 2, "updated": 0}
+    assert Child.objects.count() == 2
+
+
+def test_the_web_flow_with_invalid_rows(client, users, tree):
+    client.force_login(users.county_staff)
+    bad = good(2)
+    bad[1] = "123"
+    client.post(reverse("children:import"), {"file": xlsx([good(1), bad])})
+    job = Job.objects.get()
+    page = client.get(reverse("children:job", args=[job.pk])).content.decode()
+    assert job.summary["rows"]["invalid"][0][0] == 3 and "身份证号" in page
+    # Importing everything is refused while rows are invalid; the valid rows only is allowed.
+    client.post(reverse("children:job_confirm", args=[job.pk]))
+    assert Child.objects.count() == 0
+    client.post(reverse("children:job_confirm", args=[job.pk]), {"valid_only": "1"})
+    assert Child.objects.count() == 1
+    errors = client.get(reverse("children:job_output", args=[job.pk]))
+    book = tablib.Dataset().load(b"".join(errors.streaming_content), format="xlsx")
+    assert book[0][0] == 3
+
+
+def test_only_civil_affairs_import_and_jobs_are_private(client, users, tree):
+    client.force_login(users.director)
+    assert client.get(reverse("children:import")).status_code == 403
+    assert client.post(reverse("children:import"), {"file": xlsx([good(1)])}).status_code == 403
+    client.force_login(users.county_staff)
+    client.post(reverse("children:import"), {"file": xlsx([good(1)])})
+    job = Job.objects.get()
+    client.force_login(users.other_county_staff)
+    assert client.get(reverse("children:job", args=[job.pk])).status_code == 404
+    assert client.post(reverse("children:job_confirm", args=[job.pk])).status_code == 404
+
+
+def test_an_oversize_upload_is_refused_in_the_form(client, users, tree, settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    client.force_login(users.county_staff)
+    big = io.BytesIO(b"x" * (1024 * 1024 + 1))
+    big.name = "big.xlsx"
+    response = client.post(reverse("children:import"), {"file": big})
+    assert response.status_code == 200 and not Job.objects.exists()
+    assert "1 MB" in response.content.decode()
+
+
+def test_the_commands(users, tree, tmp_path, capsys):
+    template = tmp_path / "t.xlsx"
+    call_command("export_children", template=str(template))
+    headers = tablib.Dataset().load(template.read_bytes(), format="xlsx").headers
+    assert headers == imports.HEADERS
+    roster = tmp_path / "r.xlsx"
+    bad = good(2)
+    bad[4] = "x"
+    roster.write_bytes(xlsx([good(1), bad]).getvalue())
+    call_command("import_children", str(roster), "--dry-run", "--user", "county_staff")
+    out = capsys.readouterr().out
+    assert "第3行 村（社区）代码" in out and "新增 1" in out
+    with pytest.raises(CommandError):
+        call_command("import_children", str(roster), "--user", "county_staff")
+    assert Child.objects.count() == 0
+    call_command("import_children", str(roster), "--user", "county_staff", "--valid-only")
+    assert Child.objects.count() == 1
+    export = tmp_path / "all.csv"
+    call_command("export_children", str(export), area="370283")
+    assert "张1" in export.read_text(encoding="utf-8-sig")
+
+
+def test_resource_import_data_keeps_django_import_export_interface(users, tree):
+    from children.resources import ChildResource
+
+    data = tablib.Dataset(headers=["姓名", "身份证号码", "村（社区）代码", "儿童类别"])
+    data.append(["钱一", make("370283", datetime.date(2016, 1, 1), 41), tree.v1.code, "重病"])
+    data.append(["钱二", "bad", tree.v1.code, "重病"])
+    result = ChildResource(user=users.county_staff).import_data(data, dry_run=True)
+    assert result.totals["new"] == 1 and result.has_validation_errors()
+    assert result.invalid_rows[0].number == 3 and "身份证号" in result.invalid_rows[0].error_dict
