@@ -51,6 +51,7 @@ LOCAL_APPS = [
     "visits",
     "guardianship",
     "tasks",
+    "oversight",
     "dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("guardianship/", include("guardianship.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("oversight/", include("oversight.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

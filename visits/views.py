@@ -119,7 +119,14 @@ def worklist(request):
 
     rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
     follow_ups = list(open_follow_ups_for(request.user)[:100])
-    return render(request, "visits/worklist.html", {"rows": rows, "today": today, "follow_ups": follow_ups})
+    from oversight.spotchecks import open_findings_for
+
+    findings = list(open_findings_for(request.user)[:100])
+    return render(
+        request,
+        "visits/worklist.html",
+        {"rows": rows, "today": today, "follow_ups": follow_ups, "findings": findings},
+    )
 
 
 @login_required

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
 from tests.factories import DepartmentFactory, UserFactory
+from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
+from tests.oversight.objects import make_objects as make_oversight_objects
 
 TODAY = timezone.localdate()
 
@@ -29,6 +31,7 @@ OBJECT_KWARGS = {
     "tasks:report": {"plan_pk": "plan"},
     "tasks:export": {"plan_pk": "plan"},
     "tasks:report_pdf": {"plan_pk": "plan"},
+    **OVERSIGHT_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -122,6 +125,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "follow_up": follow_up,
         "plan": plan,
         "assignment": assignment,
+        **make_oversight_objects(users, tree, child),
     }
     return SimpleNamespace(
         child=child,
