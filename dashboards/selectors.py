@@ -7,12 +7,13 @@ rows always add up to the area's total. What each figure means is defined once i
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.areas import ancestor_prefixes
@@ -20,6 +21,7 @@ from accounts.models import LEVEL_ORDER, PREFIX_LENGTH, Area, AreaLevel, Role, U
 from children import access
 from children.categories import Category
 from children.models import Colour
+from config.env import env_int
 from visits.selectors import schedules_for
 
 from . import metrics
@@ -28,6 +30,9 @@ from .models import ComplianceSnapshot
 DASHBOARD_ROLES = {Role.SUPERVISOR, Role.CIVIL_AFFAIRS}
 OVERDUE_LIST_LEVELS = {AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}
 OVERDUE_LIST_SIZE = 20
+CACHED_LEVELS = {AreaLevel.PROVINCE, AreaLevel.CITY}
+# How long cached city and province figures live (seconds); the warming task rewrites them every 15 minutes.
+CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 1800)
 SERIES_MONTHS = 12
 
 
@@ -110,6 +115,62 @@ SELECT 'interventions', substr(c.village_id, 1, {n}), COUNT(*) FROM guardianship
 """
 
 
+def figure_keys(today: datetime.date) -> list[str]:
+    return [key for key, _sql in figure_columns(today)] + list(CASEWORK_KEYS)
+
+
+def group_length(area: Area) -> int:
+    """Digits of the village code that name the sub-area one level down (a village groups by itself)."""
+    below = next_level(area.level)
+    return PREFIX_LENGTH[AreaLevel(below)] if below else PREFIX_LENGTH[AreaLevel.VILLAGE]
+
+
+def compute_figures(area: Area, today: datetime.date) -> dict[str, dict[str, int]]:
+    """The figures of each sub-area (keyed by its code prefix), live from the database: two aggregate queries."""
+    group_len = group_length(area)
+    pattern = area.prefix + "%"
+    sql, keys = _children_sql(group_len, today)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pattern])
+        child_rows = cursor.fetchall()
+        cursor.execute(_casework_sql(group_len), [pattern, pattern, pattern])
+        case_rows = cursor.fetchall()
+    all_keys = [*keys, *CASEWORK_KEYS]
+    by_key: dict[str, dict[str, int]] = {}
+    for row in child_rows:
+        figures = by_key.setdefault(row[0], dict.fromkeys(all_keys, 0))
+        for key, value in zip(keys, row[1:], strict=True):
+            figures[key] = int(value or 0)
+    for kind, key, count in case_rows:
+        by_key.setdefault(key, dict.fromkeys(all_keys, 0))[kind] += int(count)
+    return by_key
+
+
+def _cache_key(area: Area, today: datetime.date) -> str:
+    return f"dashboards:figures:v1:{area.code}:{today.isoformat()}"
+
+
+def area_figures(
+    area: Area, today: datetime.date, *, refresh: bool = False
+) -> tuple[dict[str, dict[str, int]], datetime.datetime | None]:
+    """The sub-areas' figures and, when they come from the cache, when they were computed.
+
+    Counties and below are always live (well under a second at 1,000,000 children, see bench/RESULTS.md). Cities
+    and provinces aggregate hundreds of thousands of archives, which takes many seconds on a small server, so
+    their figures are kept in the cache (Redis when REDIS_URL is set) under a key of the area and the date. They
+    are never invalidated by writes: `dashboards.tasks.warm_dashboards` recomputes them every
+    15 minutes (beat, changeable in the admin), and they expire after `DASHBOARD_CACHE_SECONDS`; a page with no cached
+    figures computes them live once and stores them. The page says when the figures were computed."""
+    if AreaLevel(area.level) not in CACHED_LEVELS:
+        return compute_figures(area, today), None
+    key = _cache_key(area, today)
+    cached = None if refresh else cache.get(key)
+    if cached is None:
+        cached = {"figures": compute_figures(area, today), "at": timezone.now()}
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached["figures"], cached["at"]
+
+
 def next_level(level: str) -> str | None:
     i = LEVEL_ORDER.index(AreaLevel(level))
     return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None
@@ -150,6 +211,7 @@ class Dashboard:
     series: list[MonthPoint]
     overdue: list = field(default_factory=list)
     show_overdue: bool = False
+    computed_at: datetime.datetime | None = None  # set when the figures came from the cache (city, province)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -169,42 +231,28 @@ def month_starts(today: datetime.date, n: int = SERIES_MONTHS) -> list[datetime.
 def dashboard(user: User, area: Area, today: datetime.date) -> Dashboard:
     """Everything one dashboard page shows (the caller has checked the area with `area_for`)."""
     below = next_level(area.level)
-    group_len = PREFIX_LENGTH[AreaLevel(below)] if below else PREFIX_LENGTH[AreaLevel.VILLAGE]
-    pattern = area.prefix + "%"
-
     subs = list(Area.objects.filter(parent=area).order_by("code").values_list("code", "name", "prefix"))
     if below is None:
         subs = [(area.code, area.name, area.prefix)]
 
-    sql, keys = _children_sql(group_len, today)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pattern])
-        child_rows = cursor.fetchall()
-        cursor.execute(_casework_sql(group_len), [pattern, pattern, pattern])
-        case_rows = cursor.fetchall()
-
-    by_key: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys([*keys, *CASEWORK_KEYS], 0))
-    for row in child_rows:
-        figures = by_key[row[0]]
-        for key, value in zip(keys, row[1:], strict=True):
-            figures[key] = int(value or 0)
-    for kind, key, count in case_rows:
-        by_key[key][kind] += int(count)
+    by_key, computed_at = area_figures(area, today)
+    keys = figure_keys(today)
 
     rows = []
     known = set()
     for code, name, prefix in subs:
         known.add(prefix)
-        rows.append(Row(code=code, name=name, figures=by_key[prefix], drill=below is not None))
+        figures = by_key.get(prefix) or dict.fromkeys(keys, 0)
+        rows.append(Row(code=code, name=name, figures=figures, drill=below is not None))
     stray = [k for k in by_key if k not in known]
     if stray:  # records under a code no sub-area has (e.g. a report filed at township level): kept in the sums
-        merged = dict.fromkeys([*keys, *CASEWORK_KEYS], 0)
+        merged = dict.fromkeys(keys, 0)
         for k in stray:
             for key, value in by_key[k].items():
                 merged[key] += value
         rows.append(Row(code="", name=_("Not under a sub-area"), figures=merged))
 
-    total = dict.fromkeys([*keys, *CASEWORK_KEYS], 0)
+    total = dict.fromkeys(keys, 0)
     for row in rows:
         for key, value in row.figures.items():
             total[key] += value
@@ -263,6 +311,7 @@ def dashboard(user: User, area: Area, today: datetime.date) -> Dashboard:
         series=series,
         overdue=overdue,
         show_overdue=show_overdue,
+        computed_at=computed_at,
     )
 
 

@@ -91,3 +91,16 @@ def backfill(*, months: int, today: datetime.date | None = None) -> list[tuple[d
 
     today = today or timezone.localdate()
     return [(m, snapshot_month(month=m, today=today)) for m in month_starts(today, months)]
+
+
+def warm_dashboards(*, today: datetime.date | None = None) -> int:
+    """Recompute and store the cached figures of every city and province (see selectors.area_figures)."""
+    from accounts.models import Area
+
+    from .selectors import CACHED_LEVELS, area_figures
+
+    today = today or timezone.localdate()
+    areas = Area.objects.filter(level__in=CACHED_LEVELS).order_by("code")
+    for area in areas:
+        area_figures(area, today, refresh=True)
+    return len(areas)

@@ -17,3 +17,9 @@ def compliance_snapshot(month: str | None = None) -> dict:
     start = datetime.date.fromisoformat(month[:7] + "-01") if month else services.previous_month(today)
     villages = services.snapshot_month(month=start, today=today)
     return {"month": start.isoformat(), "villages": villages}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def warm_dashboards() -> dict:
+    """Recompute the cached figures of every city and province dashboard (every 15 minutes, beat)."""
+    return {"areas": services.warm_dashboards(today=timezone.localdate())}

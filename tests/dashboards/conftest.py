@@ -17,6 +17,7 @@ open reports 1 (v1), open referrals 1 (A), interventions in force 1 (C).
 """
 
 import datetime
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -55,6 +56,14 @@ def make_child(village, category, *, colour="green", address="村中路1号", gu
     if guardian:
         FamilyMember.objects.create(child=child, relation="grandparent", name="李奶奶", is_guardian=True)
     return child
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """City and province figures are cached: each test gets a fresh in-process cache of its own."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
 
 
 @pytest.fixture

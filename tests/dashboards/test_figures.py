@@ -90,3 +90,20 @@ def test_township_lists_its_most_overdue_children(users, tree, county_data):
     assert d.show_overdue
     assert [s.child_id for s in d.overdue] == [county_data.c.pk, county_data.b.pk]  # never visited comes first
     assert not board(users.county_staff, tree.county).show_overdue
+
+
+def test_city_and_province_figures_are_cached_and_rewarmed(users, tree, county_data, django_user_model):
+    from dashboards import services
+    from tests.dashboards.conftest import make_child
+
+    staff = django_user_model.objects.create(username="city_staff", role="civil_affairs")
+    staff.areas.set([tree.city])
+    first = board(staff, tree.city)
+    assert first.computed_at is not None and first.total["total"] == 6
+    assert board(staff, tree.county).computed_at is None  # counties are live
+    make_child(tree.v1, "orphan_scattered")
+    assert board(staff, tree.city).total["total"] == 6  # cached: not invalidated by the write
+    assert board(staff, tree.county).total["total"] == 6  # live
+    assert services.warm_dashboards(today=timezone.localdate()) >= 2  # the province and the city at least
+    again = board(staff, tree.city)
+    assert again.total["total"] == 7 and again.computed_at >= first.computed_at
