@@ -38,3 +38,12 @@ messages: install
 # 1,000,000 children on the PostgreSQL named by DATABASE_URL (see bench/README.md).
 bench-seed: migrate
 	$(BIN)/python manage.py seed_demo --children $${CHILDREN:-1000000}
+
+# Database backup (pg_dump -Fc / sqlite3 backup API) into var/backups/, or FILE=path; see README.
+backup: install
+	$(BIN)/python manage.py backup $(FILE)
+
+# Replace the database's contents with a backup: make restore FILE=var/backups/careservices-....dump
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=path/to/backup" >&2; exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
