@@ -51,6 +51,11 @@ class Command(BaseCommand):
                     f"{visits} visits of the past year and every visit schedule in {time.monotonic() - t:.1f} s."
                 )
             )
+        from oversight.demo import seed_oversight
+
+        made_oversight = seed_oversight(seed=seed)
+        if made_oversight:
+            self.stdout.write(f"Oversight demo: {made_oversight}")
         self.stdout.write("Demo sign-ins (username / role / password):")
         for username, role, password in users:
             self.stdout.write(f"  {username:<12} {role:<12} {password}")
