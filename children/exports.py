@@ -44,7 +44,7 @@ def log_export(user, queryset: QuerySet, *, child_field: str = "pk", action: str
     """Write one access-log row per child in `queryset` (set-based). Returns the number of rows written."""
     from .models import AccessLog
 
-    ids = queryset.order_by().values(child_field).distinct()
+    ids = queryset.order_by().filter(**{f"{child_field}__isnull": False}).values(child_field).distinct()
     sql, params = ids.query.sql_with_params()
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from children import access
+from children.exports import export_format, export_response
 from children.views import _apply_errors
 
 from . import casework, rules, services
@@ -75,6 +76,13 @@ def assessment_detail(request, child_pk: int, pk: int):
 
 @login_required
 def report_list(request):
+    if export_format(request):
+        from .resources import ReportResource
+
+        qs = report_service.reports_for(request.user).order_by("-created_at")
+        return export_response(
+            request, resource=ReportResource(), queryset=qs, basename=_("mandatory-reports"), child_field="child_id"
+        )
     rows = list(report_service.reports_for(request.user)[:200])
     rows.sort(key=lambda r: (not r.flagged, r.status == "closed", -r.created_at.timestamp()))
     return render(request, "guardianship/report_list.html", {"rows": rows})
@@ -164,6 +172,13 @@ def _visible_referrals(user):
 
 @login_required
 def referral_list(request):
+    if export_format(request):
+        from .resources import ReferralResource
+
+        qs = _visible_referrals(request.user).order_by("-created_at")
+        return export_response(
+            request, resource=ReferralResource(), queryset=qs, basename=_("referrals"), child_field="child_id"
+        )
     rows = list(_visible_referrals(request.user)[:200])
     return render(request, "guardianship/referral_list.html", {"rows": rows})
 

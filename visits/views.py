@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from children import access
+from children.exports import export_format
 from children.models import AccessAction, Child
 from children.services import access_log
 from children.uploads import serve_upload
@@ -111,12 +112,23 @@ def visit_photo(request, child_pk: int, pk: int, photo_pk: int):
     return serve_upload(photo.image)
 
 
+def _export_schedules(request, queryset, basename: str):
+    from children.exports import export_response
+
+    from .resources import ScheduleResource
+
+    resource = ScheduleResource(full_ids=access.sees_full_id_number(request.user))
+    return export_response(request, resource=resource, queryset=queryset, basename=basename, child_field="child_id")
+
+
 @login_required
 def worklist(request):
     """本周待访 for a director (or anyone with children): overdue first, one tap to log a visit."""
     today = timezone.localdate()
     from guardianship.casework import open_follow_ups_for
 
+    if export_format(request):
+        return _export_schedules(request, selectors.worklist_for(request.user, today), _("visits-this-week"))
     rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
     follow_ups = list(open_follow_ups_for(request.user)[:100])
     from oversight.spotchecks import open_findings_for
@@ -140,6 +152,8 @@ def overdue(request):
     except ValueError:
         min_days = 1
     qs = selectors.overdue_for(request.user, today, min_days=min_days, village=request.GET.get("village", ""))
+    if export_format(request):
+        return _export_schedules(request, qs, _("overdue-visits"))
     page = Paginator(qs, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.annotate_status(list(page.object_list), today)
     directors = selectors.directors_of({r.village_id for r in rows})
