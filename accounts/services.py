@@ -2,6 +2,7 @@
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
 
 from .models import User, UserSession
 
@@ -11,6 +12,9 @@ def session_record(*, user: User, session_key: str | None) -> None:
     if not session_key:
         return
     UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    # Forget this user's sessions that have ended (expired, rotated or signed out elsewhere): the table stays small.
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    UserSession.objects.filter(user=user).exclude(session_key__in=live).delete()
 
 
 @transaction.atomic
