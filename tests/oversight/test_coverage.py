@@ -62,6 +62,18 @@ def test_coverage_counts_run_three_queries_whatever_the_size(users, tree, more, 
     assert counts == {"villages_without_director": 1, "crowded_villages_one_director": 2, "directors_not_trained": 3}
 
 
+def test_a_province_s_counts_are_cached_until_the_data_changes(users, tree, django_assert_num_queries):
+    province_staff = UserFactory(role=Role.CIVIL_AFFAIRS, areas=[tree.province])
+    make_children(tree.v1, 31)
+    first = coverage.coverage_counts(province_staff)
+    assert first["crowded_villages_one_director"] == 1
+    with django_assert_num_queries(1):  # the data version only
+        assert coverage.coverage_counts(province_staff) == first
+    make_children(tree.v4, 31)  # a new archive: a new version, counted again
+    UserFactory(role=Role.DIRECTOR, areas=[tree.v4])
+    assert coverage.coverage_counts(province_staff)["crowded_villages_one_director"] == 2
+
+
 def test_coverage_page_lists_with_counts(client, users, tree):
     make_children(tree.v1, 31)
     client.force_login(users.county_staff)
