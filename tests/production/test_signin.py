@@ -290,3 +290,19 @@ def test_403_and_400_templates_exist_and_render(rf, db):
     request.user = AnonymousUser()
     for response in (permission_denied(request, PermissionDenied()), bad_request(request, ValueError())):
         assert response.status_code in (400, 403) and "<h1>" in response.content.decode()
+
+
+def test_the_documented_demo_sign_ins_work_without_a_forced_password_change(client, db, settings):
+    """README: the demo users from seed_demo sign in with Demo@2026 and go straight to work."""
+    from children.demo import DEMO_PASSWORD, build_demo_areas, build_demo_users
+
+    build_demo_areas()
+    rows = build_demo_users()
+    assert DEMO_PASSWORD == "Demo@2026"
+    validate_password(DEMO_PASSWORD)
+    for username in ("director", "supervisor", "county"):
+        assert (username, DEMO_PASSWORD) in [(r[0], r[2]) for r in rows]
+        assert not User.objects.get(username=username).must_change_password
+    response = _sign_in(client, "director", DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).redirect_chain[-1][0] != "/accounts/password/"
