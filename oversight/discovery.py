@@ -31,6 +31,7 @@ COLUMNS = {
 }
 UPLOAD_ROLES = {Role.CIVIL_AFFAIRS, Role.SUPERVISOR}
 CHUNK = 2000
+NAME_CHUNK = 300
 
 
 def can_upload(user: User) -> bool:
@@ -119,11 +120,11 @@ def match_rows(rows: list[dict]) -> None:
             "pk", "id_number", "status", "village_id"
         ):
             by_id.setdefault(number, []).append((pk, village, status))
-    pairs = {(r["name"], r["birth_date"]) for r in rows if not r["id_number"]}
+    pairs = sorted({(r["name"], r["birth_date"]) for r in rows if not r["id_number"]})
     by_name: dict[tuple, list[tuple]] = {}
-    if pairs:
+    for i in range(0, len(pairs), NAME_CHUNK):  # one query per NAME_CHUNK pairs, on the (name, birth_date) index
         q = Q(pk__in=[])
-        for name, birth in pairs:
+        for name, birth in pairs[i : i + NAME_CHUNK]:
             q |= Q(name=name, birth_date=birth)
         for pk, name, birth, status, village in Child.objects.filter(q).values_list(
             "pk", "name", "birth_date", "status", "village_id"
