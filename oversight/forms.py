@@ -8,6 +8,18 @@ from visits.forms import MultipleFileField
 
 from .models import CHECKLIST, Activity, DirectorProfile, Training
 
+MAX_AREA_CHOICES = 300
+
+
+def _area_field(field: forms.ModelChoiceField, areas) -> None:
+    """A drop-down for a few areas; for a city or province (thousands) the area code typed in instead."""
+    field.queryset = areas
+    if areas[: MAX_AREA_CHOICES + 1].count() > MAX_AREA_CHOICES:
+        field.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12})
+        field.label = _("area code (6, 9 or 12 digits)")
+        field.error_messages["invalid_choice"] = _("No area with this code in your areas.")
+
+
 YES_NO = [("", "—"), ("1", _("Yes")), ("0", _("No"))]
 
 
@@ -100,7 +112,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, areas, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
+        _area_field(self.fields["area"], areas)
         self.fields["organiser_department"].queryset = departments
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
@@ -114,7 +126,7 @@ class ListUploadForm(forms.Form):
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas.exclude(level=AreaLevel.VILLAGE)
+        _area_field(self.fields["area"], areas.exclude(level=AreaLevel.VILLAGE))
 
 
 class AssignForm(forms.Form):

@@ -117,3 +117,27 @@ def test_duty_gaps_list_the_missed_villages_quarters_and_home_schooling_months(u
     assert mine["villages_missed"] == [] and mine["workstation_missed"] == []
     assert len(mine["home_missed"]) == 1
     assert activities.duty_gaps(users.other_director, 2026)["home_missed"] == []
+
+
+def test_a_large_area_types_the_area_code_instead_of_a_drop_down(client, users, tree, settings):
+    from oversight import forms as oversight_forms
+
+    settings.DEBUG = False
+    client.force_login(users.county_staff)
+    assert '<select name="area"' in client.get(reverse("oversight:activity_new")).content.decode()
+    oversight_forms.MAX_AREA_CHOICES, saved = 2, oversight_forms.MAX_AREA_CHOICES
+    try:
+        body = client.get(reverse("oversight:activity_new")).content.decode()
+        assert '<select name="area"' not in body and 'name="area"' in body
+        data = {
+            "kind": "safety_education",
+            "date": "2026-03-01",
+            "place": "村委会",
+            "topic": "防溺水",
+            "guardian_count": 0,
+        }
+        assert client.post(reverse("oversight:activity_new"), {**data, "area": tree.v4.code}).status_code == 200
+        assert client.post(reverse("oversight:activity_new"), {**data, "area": tree.v3.code}).status_code == 302
+    finally:
+        oversight_forms.MAX_AREA_CHOICES = saved
+    assert Activity.objects.get().area == tree.v3
