@@ -182,8 +182,35 @@ def item_record(
     item.checked_by = user
     item.save()
     if finding.strip():
-        Finding.objects.create(item=item, child_id=item.child_id, description=finding.strip(), due_on=due_on)
+        created = Finding.objects.create(item=item, child_id=item.child_id, description=finding.strip(), due_on=due_on)
+        _notify_directors(created, item.child.village_id)
     return item
+
+
+def _notify_directors(finding: Finding, village_code: str) -> None:
+    """The village's active directors get a notification pointing to their worklist (idempotent by key)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from accounts.models import Notification
+
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Spot-check finding to correct: %(name)s") % {"name": finding.child.name}
+    directors = User.objects.filter(role=Role.DIRECTOR, is_active=True, areas__code=village_code)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=pk,
+                key=f"spotcheck-finding:{finding.pk}",
+                title=title,
+                body=finding.description[:500],
+                url=reverse("visits:worklist"),
+            )
+            for pk in directors.values_list("pk", flat=True).distinct()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def open_findings_for(user: User) -> QuerySet[Finding]:

@@ -86,6 +86,9 @@ def test_a_failed_check_needs_a_finding_which_goes_to_the_childs_director(client
     item.refresh_from_db()
     assert item.passed is False and item.visits_on_time is False
     finding = Finding.objects.get()
+    from accounts.models import Notification
+
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["director"]
     # The director sees it in the worklist; the neighbouring director does not.
     client.force_login(users.director)
     assert "走访频次不足" in client.get(reverse("visits:worklist")).content.decode()
