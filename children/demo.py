@@ -5,7 +5,6 @@ INSERTs otherwise (SQLite). No model `save()` per child, so a million children l
 """
 
 import datetime
-import io
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Area, AreaLevel, Department, Role, User
 
 from . import idnumber
+from .bulk import copy_rows
 from .categories import CATEGORY_BITS, Category, parent_flags_for
 from .demo_names import (
     CITIES_WORKED,
@@ -84,17 +84,12 @@ class BulkWriter:
             return
         table = model._meta.db_table
         columns = [model._meta.get_field(f).column for f in fields]
+        if self.pg:
+            copy_rows(table, columns, rows)
+            return
         with connection.cursor() as cursor:
-            if self.pg:
-                buf = io.StringIO()
-                for row in rows:
-                    buf.write("\t".join(_pg_text(v) for v in row))
-                    buf.write("\n")
-                buf.seek(0)
-                cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def reset_sequences(self) -> None:
         models = list(self.next_ids)
@@ -102,18 +97,6 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-
-
-def _pg_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
 
 
 # --- areas and users ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ birth date and the 17th is odd for men and even for women.
 import datetime
 import re
 from dataclasses import dataclass
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,7 @@ def normalise(raw: str) -> str:
 
 
 def check_digit(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def parse(raw: str, *, today: datetime.date | None = None) -> IdNumberInfo:

@@ -36,7 +36,7 @@ from import_export.results import Result, RowResult
 
 from accounts.models import Area, AreaLevel, User
 
-from . import access
+from . import access, bulk
 from .categories import Category, categories_in, flags_for
 from .idnumber import parse as parse_id_number
 from .models import (
@@ -53,7 +53,17 @@ from .models import (
     Relation,
     Sex,
 )
-from .sheets import CellError, Sheet, cell_choice, cell_date, cell_id_number, cell_plain_text, cell_text, read_table
+from .sheets import (
+    FORMULA_START,
+    CellError,
+    Sheet,
+    cell_choice,
+    cell_date,
+    cell_id_number,
+    cell_plain_text,
+    cell_text,
+    read_table,
+)
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
@@ -171,8 +181,10 @@ class Row:
         self.errors.setdefault(header, []).append(message)
 
 
-def _categories(text: str, table: dict[str, str]) -> frozenset[str]:
+@lru_cache(maxsize=4096)
+def _categories(text: str) -> frozenset[str]:
     """Category labels separated by 、，, ; or spaces; labels that themselves contain 、 are matched first."""
+    table = labels()["categories"]
     codes = set()
     for label in sorted(table, key=len, reverse=True):
         if label in text:
@@ -192,39 +204,114 @@ def _categories(text: str, table: dict[str, str]) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _clean(row: Row, today: datetime.date) -> None:
+def _memoised(clean: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """For columns with few distinct values (villages, categories, choices): each value is cleaned once."""
+    seen: dict = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            result = seen[value]
+        except KeyError:
+            try:
+                result = seen[value] = clean(value)
+            except CellError as exc:
+                result = seen[value] = exc
+        except TypeError:  # an unhashable value: clean it directly
+            return clean(value)
+        if isinstance(result, CellError):
+            raise result
+        return result
+
+    return cached
+
+
+def _text(max_length: int) -> Callable[[Any], str]:
+    def clean(value: Any) -> str:
+        if type(value) is str:
+            text = value.strip()
+            if len(text) <= max_length and not text.startswith(FORMULA_START):
+                return text
+        return cell_plain_text(value, max_length=max_length)
+
+    return clean
+
+
+def _id_number(value: Any) -> str:
+    return value if type(value) is str else cell_id_number(value)  # parsed and normalised in _clean
+
+
+def _cleaners() -> dict[str, Callable[[Any], Any]]:
+    """field -> function turning a non-blank cell into the stored value (raising CellError); one set per import."""
+    table = labels()
+
+    def choice(kind: str) -> Callable[[Any], str]:
+        return _memoised(lambda value: cell_choice(value, table[kind]))
+
+    def grade(value: Any) -> int | None:
+        code = cell_choice(value, table["disability_grade"])
+        return int(code) if code else None
+
+    return {
+        "name": _text(50),
+        "id_number": _id_number,
+        "sex": choice("sex"),
+        "birth_date": _memoised(cell_date),
+        "ethnicity": _memoised(_text(20)),
+        "village": _memoised(cell_text),
+        "address": _text(200),
+        "categories": _memoised(lambda value: _categories(cell_text(value))),
+        "enrolment": choice("enrolment"),
+        "school": _memoised(_text(100)),
+        "grade": _memoised(_text(30)),
+        "health": choice("health"),
+        "disability": choice("disability"),
+        "disability_grade": _memoised(grade),
+        "guardian_name": _text(50),
+        "guardian_relation": choice("guardian_relation"),
+        "guardian_phone": _text(20),
+        "notes": _text(2000),
+    }
+
+
+BLANK = {"birth_date": None, "disability_grade": None, "categories": frozenset()}
+
+
+@dataclass
+class Plan:
+    """How to clean the rows of one file: the columns it has (with their cleaners) and the defaults of the rest."""
+
+    present: list[tuple[str, str, bool, Callable[[Any], Any], Any]]  # header, field, required, cleaner, blank
+    absent: dict[str, Any]
+
+    @classmethod
+    def for_headers(cls, headers: Iterable[str]) -> Plan:
+        cleaners = _cleaners()
+        have = set(headers)
+        present = [
+            (c.header, c.field, c.required, cleaners[c.field], BLANK.get(c.field, ""))
+            for c in COLUMNS
+            if c.header in have
+        ]
+        absent = {c.field: BLANK.get(c.field, "") for c in COLUMNS if c.header not in have}
+        return cls(present=present, absent=absent)
+
+
+def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
     raw = row.raw
     values = row.values
-    table = labels()
-    for column in COLUMNS:
-        value = raw.get(column.header)
-        try:
-            if column.field == "name":
-                values["name"] = cell_plain_text(value, max_length=50)
-            elif column.field == "id_number":
-                values["id_number"] = cell_id_number(value)
-            elif column.field == "birth_date":
-                values["birth_date"] = cell_date(value)
-            elif column.field == "village":
-                values["village"] = cell_text(value)
-            elif column.field == "categories":
-                values["categories"] = _categories(cell_text(value), table["categories"])
-            elif column.field in ("sex", "enrolment", "health", "disability", "guardian_relation"):
-                values[column.field] = cell_choice(value, table[column.field])
-            elif column.field == "disability_grade":
-                code = cell_choice(value, table["disability_grade"])
-                values["disability_grade"] = int(code) if code else None
-            elif column.field == "guardian_phone":
-                values["guardian_phone"] = cell_plain_text(value, max_length=20)
-            elif column.field == "notes":
-                values["notes"] = cell_plain_text(value, max_length=2000)
-            else:
-                values[column.field] = cell_plain_text(value, max_length=200 if column.field == "address" else 100)
-        except CellError as exc:
-            row.error(column.header, f"{column.header}：{exc}")
-            continue
-        if column.required and not values.get(column.field):
-            row.error(column.header, _("%(column)s is required.") % {"column": column.header})
+    values.update(plan.absent)
+    for header, name, required, clean, blank in plan.present:
+        value = raw.get(header)
+        if value is None or value == "" or (type(value) is str and not value.strip()):
+            values[name] = blank
+        else:
+            try:
+                values[name] = clean(value)
+            except CellError as exc:
+                row.error(header, f"{header}：{exc}")
+                continue
+        if required and not values[name]:
+            row.error(header, _("%(column)s is required.") % {"column": header})
     if "id_number" in values and values["id_number"] and "身份证号" not in row.errors:
         try:
             info = parse_id_number(values["id_number"], today=today)
@@ -267,8 +354,9 @@ def check_rows(
     rows = [Row(number=n, raw=record) for n, record in sheet.records()]
     total = len(rows)
     first_seen: dict[str, int] = {}
+    plan = Plan.for_headers(sheet.headers)
     for i, row in enumerate(rows):
-        _clean(row, today)
+        _clean(row, today, plan)
         number = row.values.get("id_number")
         if number and "身份证号" not in row.errors:
             if number in first_seen:
@@ -417,65 +505,63 @@ def write_rows(
     update_rows = [r for r in rows if r.kind == RowResult.IMPORT_TYPE_UPDATE]
     now = timezone.now()
 
-    # New archives.
-    children = []
+    # New archives: one COPY per table on PostgreSQL (children/bulk.py).
+    records = []
     for r in new_rows:
         v = r.values
-        children.append(
-            Child(
-                name=v["name"],
-                id_number=v["id_number"],
-                sex=v["sex"],
-                birth_date=v["birth_date"],
-                ethnicity=v.get("ethnicity") or "汉族",
-                village_id=v["village"],
-                address=v.get("address") or "",
-                category_flags=flags_for(v["categories"]),
-                enrolment=v.get("enrolment") or "",
-                school=v.get("school") or "",
-                grade=v.get("grade") or "",
-                health=v.get("health") or Health.HEALTHY,
-                disability=v.get("disability") or "",
-                disability_grade=v.get("disability_grade"),
-                notes=v.get("notes") or "",
-                registered_on=today,
-                created_by_id=user_id,
-                colour=Colour.GREEN,
-                created_at=now,
-                updated_at=now,
-            )
+        records.append(
+            {
+                "name": v["name"],
+                "id_number": v["id_number"],
+                "sex": v["sex"],
+                "birth_date": v["birth_date"],
+                "ethnicity": v.get("ethnicity") or "汉族",
+                "village_id": v["village"],
+                "address": v.get("address") or "",
+                "category_flags": flags_for(v["categories"]),
+                "enrolment": v.get("enrolment") or "",
+                "school": v.get("school") or "",
+                "grade": v.get("grade") or "",
+                "health": v.get("health") or Health.HEALTHY,
+                "disability": v.get("disability") or "",
+                "disability_grade": v.get("disability_grade"),
+                "notes": v.get("notes") or "",
+                "registered_on": today,
+                "created_by_id": user_id,
+                "colour": Colour.GREEN,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
-    for i, chunk in enumerate(_chunks(children, 2000)):
-        Child.objects.bulk_create(chunk)
-        if progress:
-            progress(_("Writing new archives"), min(len(children), (i + 1) * 2000), len(children))
-    for r, child in zip(new_rows, children, strict=True):
-        r.child_id = child.pk
-    new_ids = [c.pk for c in children]
+    if progress:
+        progress(_("Writing new archives"), 0, len(records))
+    new_ids = bulk.insert(Child, records)
+    for r, pk in zip(new_rows, new_ids, strict=True):
+        r.child_id = pk
     insert_history(Child, new_ids, history_type="+", user_id=user_id, reason=reason)
 
     categories = [
-        ChildCategory(child_id=r.child_id, category=code, started_on=today)
+        {"child_id": r.child_id, "category": code, "started_on": today}
         for r in new_rows
         for code in sorted(r.values["categories"])
     ]
     guardians = [
-        FamilyMember(
-            child_id=r.child_id,
-            relation=r.values.get("guardian_relation") or Relation.OTHER,
-            name=r.values["guardian_name"],
-            phone=r.values.get("guardian_phone") or "",
-            is_guardian=True,
-        )
+        {
+            "child_id": r.child_id,
+            "relation": r.values.get("guardian_relation") or Relation.OTHER,
+            "name": r.values["guardian_name"],
+            "phone": r.values.get("guardian_phone") or "",
+            "is_guardian": True,
+        }
         for r in new_rows
         if r.values.get("guardian_name")
     ]
-    ColourChange.objects.bulk_create(
+    bulk.insert(
+        ColourChange,
         [
-            ColourChange(child_id=pk, colour=Colour.GREEN, changed_on=today, reason=reason, changed_by_id=user_id)
+            {"child_id": pk, "colour": Colour.GREEN, "changed_on": today, "reason": reason, "changed_by_id": user_id}
             for pk in new_ids
         ],
-        batch_size=5000,
     )
 
     # Changed archives: full rows locked by check_rows(lock=True), changed fields set, one bulk UPDATE.
@@ -504,7 +590,7 @@ def write_rows(
                 have = current_categories.get(child.pk, {})
                 ended.extend(pk for code, pk in have.items() if code not in v["categories"])
                 categories.extend(
-                    ChildCategory(child_id=child.pk, category=code, started_on=today)
+                    {"child_id": child.pk, "category": code, "started_on": today}
                     for code in sorted(v["categories"] - set(have))
                 )
                 child.category_flags = flags_for(v["categories"])
@@ -513,13 +599,13 @@ def write_rows(
                 member = first_guardian.get(child.pk)
                 if member is None:
                     guardians.append(
-                        FamilyMember(
-                            child_id=child.pk,
-                            relation=v.get("guardian_relation") or Relation.OTHER,
-                            name=v["guardian_name"],
-                            phone=v.get("guardian_phone") or "",
-                            is_guardian=True,
-                        )
+                        {
+                            "child_id": child.pk,
+                            "relation": v.get("guardian_relation") or Relation.OTHER,
+                            "name": v["guardian_name"],
+                            "phone": v.get("guardian_phone") or "",
+                            "is_guardian": True,
+                        }
                     )
                 else:
                     member.name = v["guardian_name"]
@@ -539,10 +625,10 @@ def write_rows(
     if guardian_updates:
         FamilyMember.objects.bulk_update(guardian_updates, ["name", "relation", "phone"], batch_size=1000)
         insert_history(FamilyMember, [m.pk for m in guardian_updates], history_type="~", user_id=user_id, reason=reason)
-    created_categories = ChildCategory.objects.bulk_create(categories, batch_size=5000)
-    insert_history(ChildCategory, [c.pk for c in created_categories], history_type="+", user_id=user_id, reason=reason)
-    created_guardians = FamilyMember.objects.bulk_create(guardians, batch_size=5000)
-    insert_history(FamilyMember, [m.pk for m in created_guardians], history_type="+", user_id=user_id, reason=reason)
+    category_ids = bulk.insert(ChildCategory, categories)
+    insert_history(ChildCategory, category_ids, history_type="+", user_id=user_id, reason=reason)
+    guardian_ids = bulk.insert(FamilyMember, guardians)
+    insert_history(FamilyMember, guardian_ids, history_type="+", user_id=user_id, reason=reason)
 
     # Visit schedules follow categories; one set-based refresh per chunk of children.
     from visits import schedule
