@@ -42,10 +42,15 @@ class SafeResource(resources.ModelResource):
 
 def log_export(user, queryset: QuerySet, *, child_field: str = "pk", action: str = "export") -> int:
     """Write one access-log row per child in `queryset` (set-based). Returns the number of rows written."""
+    from django.core.exceptions import EmptyResultSet
+
     from .models import AccessLog
 
     ids = queryset.order_by().filter(**{f"{child_field}__isnull": False}).values(child_field).distinct()
-    sql, params = ids.query.sql_with_params()
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:  # a user who sees no children (e.g. a liaison): nothing exported, nothing to log
+        return 0
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

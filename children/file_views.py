@@ -62,8 +62,8 @@ def job_detail(request, job_pk: int):
 @login_required
 @require_POST
 def job_confirm(request, job_pk: int):
+    preview = _own_job(request, job_pk)  # someone else's job is not found (404), whatever their role
     _require_import(request.user)
-    preview = _own_job(request, job_pk)
     try:
         job = jobs.start_import(user=request.user, preview=preview, valid_only=request.POST.get("valid_only") == "1")
     except ValidationError as exc:
@@ -130,4 +130,5 @@ def archive_batch(request):
             form.add_error(None, exc.messages)
         else:
             return redirect("children:job", job_pk=job.pk)
-    return render(request, "children/archive_batch.html", {"form": form})
+    recent = Job.objects.filter(user=request.user).order_by("-id")[:10]
+    return render(request, "children/archive_batch.html", {"form": form, "recent": recent})
