@@ -125,3 +125,28 @@ def test_a_batch_of_archives_as_one_zip(client, users, roster, eager_celery):
     client.force_login(users.county_staff)
     assert client.get(reverse("children:job_output", args=[job.pk])).status_code == 404
     assert Child.objects.count() == 5
+
+
+def test_the_pdf_of_a_demo_child_names_the_child_and_village(db, tmp_path):
+    from django.core.management import call_command
+
+    from children import pdf
+
+    call_command("seed_demo", children=30, no_visits=True, verbosity=0)
+    child = Child.objects.filter(family__isnull=False).select_related("village").first()
+    text = _pdftotext(pdf.archive_pdf(child, full_ids=True), tmp_path)
+    assert child.name in text and child.village.name in text
+
+
+def test_without_a_truetype_font_the_pdf_falls_back_to_stsong_with_a_warning(db, settings, monkeypatch, caplog):
+    from config import pdf as fonts
+
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
+    monkeypatch.setattr(fonts, "CANDIDATES", [])
+    fonts.cjk_font.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert fonts.cjk_font() == "STSong-Light"
+        assert "No CJK TrueType font found" in caplog.text
+    finally:
+        fonts.cjk_font.cache_clear()
