@@ -109,13 +109,13 @@ def start_archives(*, user: User, area_code: str) -> Job:
 def dispatch(job: Job, *, inline: bool) -> None:
     """Run now, or queue for the worker; if the broker cannot be reached, run now rather than lose the job."""
     if not inline:
+        from config.queue import enqueue
+
         from .tasks import run_job as task
 
-        try:
-            task.apply_async(args=[job.pk], retry=False)
+        if enqueue(task, job.pk):  # fails fast (and logs) when the broker is down
             return
-        except Exception:  # noqa: BLE001 - broker down: fall back to running in this process
-            log.warning("job %s: broker unavailable, running in the web process", job.pk)
+        log.warning("job %s: broker unavailable, running in the web process", job.pk)
     run_job(job.pk)
 
 

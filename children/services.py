@@ -293,10 +293,11 @@ def colour_set(*, user: User, child: Child, colour: str, on: datetime.date, reas
 
 
 @transaction.atomic
-def record_save(*, user: User, child: Child, record: Model) -> Model:
+def record_save(*, user: User, child: Child, record: Model, expected_version: int | None = None) -> Model:
     """Create or edit one record of an archive (family member, welfare, problem, care record, work log …).
 
-    Edits are kept by django-simple-history; records are never deleted.
+    Edits are kept by django-simple-history; records are never deleted. With `expected_version` (the archive's
+    version when the form was opened) the save is refused if someone else changed the archive in between.
     """
     _require_edit(user, child)
     record.child = child
@@ -307,7 +308,7 @@ def record_save(*, user: User, child: Child, record: Model) -> Model:
     if isinstance(record, FamilyMember):
         _refresh_parent_flags(child)
         _schedule_changed(child)
-    _bump_version(child, None)
+    _bump_version(child, expected_version)
     return record
 
 

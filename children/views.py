@@ -258,6 +258,13 @@ def category_end(request, pk: int, item_pk: int):
     )
 
 
+def _opened_version(request, child) -> int:
+    """The archive's version when an edit form was opened (a hidden field), for optimistic locking: a save based
+    on an older version is refused instead of silently overwriting someone else's change."""
+    posted = request.POST.get("version", "") if request.method == "POST" else ""
+    return int(posted) if posted.isdigit() else child.version
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
@@ -265,16 +272,22 @@ def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
     child = _editable_child(request, pk)
     instance = get_object_or_404(getattr(child, related).all(), pk=item_pk) if item_pk else None
     form = form_class(request.POST or None, instance=instance)
+    version = _opened_version(request, child)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_save(user=request.user, child=child, record=form.save(commit=False))
+            services.record_save(
+                user=request.user,
+                child=child,
+                record=form.save(commit=False),
+                expected_version=version if instance else None,  # adding a record overwrites nothing
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
     title = (_("Edit %(what)s") if instance else _("Add %(what)s")) % {"what": label}
-    return render(request, "children/form.html", {"form": form, "child": child, "title": title})
+    return render(request, "children/form.html", {"form": form, "child": child, "title": title, "version": version})
 
 
 @login_required
@@ -283,9 +296,12 @@ def entrusted_care_edit(request, pk: int):
     child = _editable_child(request, pk)
     instance = EntrustedCare.objects.filter(child=child).first()
     form = EntrustedCareForm(request.POST or None, request.FILES or None, instance=instance)
+    version = _opened_version(request, child)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_save(user=request.user, child=child, record=form.save(commit=False))
+            services.record_save(
+                user=request.user, child=child, record=form.save(commit=False), expected_version=version
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -294,7 +310,13 @@ def entrusted_care_edit(request, pk: int):
     return render(
         request,
         "children/form.html",
-        {"form": form, "child": child, "title": _("Entrusted caregiver and agreement"), "multipart": True},
+        {
+            "form": form,
+            "child": child,
+            "title": _("Entrusted caregiver and agreement"),
+            "multipart": True,
+            "version": version,
+        },
     )
 
 

@@ -188,7 +188,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task not acknowledged this long after delivery (its worker died) is delivered again.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # config.cache: a Redis outage makes cache reads misses (logged), not error pages; short timeouts.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed"):

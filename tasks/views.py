@@ -74,7 +74,12 @@ def update(request, pk: int):
                 messages.error(request, e)
     else:
         messages.success(request, _("Task updated."))
-    return redirect(f"{request.POST.get('next') or '/tasks/mine/'}#a{assignment.pk}")
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = "/tasks/mine/"  # never off this site (an open redirect), whatever was posted
+    return redirect(f"{back}#a{assignment.pk}")
 
 
 def _visible_assignment(user, pk: int) -> Assignment:

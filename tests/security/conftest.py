@@ -31,11 +31,16 @@ OBJECT_KWARGS = {
     "tasks:report": {"plan_pk": "plan"},
     "tasks:export": {"plan_pk": "plan"},
     "tasks:report_pdf": {"plan_pk": "plan"},
+    "children:job": {"job_pk": "job"},
+    "children:job_confirm": {"job_pk": "job"},
+    "children:job_output": {"job_pk": "job"},
+    "dashboards:area": {"code": "county"},
+    "dashboards:export": {"code": "county", "table": "=children"},
     **OVERSIGHT_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
-OBJECT_ARGS = {"pk", "child_pk", "item_pk", "photo_pk", "plan_pk"}
+OBJECT_ARGS = {"pk", "child_pk", "item_pk", "photo_pk", "plan_pk", "code"}
 
 
 def url_patterns(include_admin: bool = False):
@@ -54,8 +59,14 @@ def is_child_url(name: str, converters: dict) -> bool:
     return "child_pk" in converters or (name.startswith("children:") and "pk" in converters)
 
 
+def untaught_object_urls() -> list[str]:
+    """Object URLs that are neither child URLs nor in OBJECT_KWARGS (test_object_urls fails while any exist)."""
+    return [n for n, c in object_url_patterns() if not is_child_url(n, c) and n not in OBJECT_KWARGS]
+
+
 def object_urls(world) -> list[tuple[str, str]]:
-    """Every object URL of the project filled with the world's objects (child URLs through test_access's rules)."""
+    """Every taught object URL of the project filled with the world's objects (child URLs through test_access's
+    rules)."""
     child, items = world.child, world.items
     out = []
     for name, converters in object_url_patterns():
@@ -64,12 +75,12 @@ def object_urls(world) -> list[tuple[str, str]]:
             for kw in _extra_kwargs(name, converters, items):
                 out.append((name, reverse(name, kwargs={child_arg: child.pk, **kw})))
             continue
-        assert name in OBJECT_KWARGS, (
-            f"tests/security: teach OBJECT_KWARGS which object the arguments {sorted(converters)} of {name} name"
-        )
-        out.append(
-            (name, reverse(name, kwargs={arg: world.objects[key].pk for arg, key in OBJECT_KWARGS[name].items()}))
-        )
+        if name not in OBJECT_KWARGS:
+            continue  # reported by test_every_object_url_is_taught
+        kwargs = {
+            arg: key[1:] if key.startswith("=") else world.objects[key].pk for arg, key in OBJECT_KWARGS[name].items()
+        }
+        out.append((name, reverse(name, kwargs=kwargs)))
     return out
 
 
@@ -79,9 +90,11 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
     from guardianship import casework, referrals, reports
     from guardianship.models import Report
     from tasks.models import Assignment, Plan
-    from tasks.plans import load_all
+    from tasks.plans import PLAN_DIR, load_plan
 
     child, items = archive
+    for key in ("problem", "care", "log", "visit"):  # as the forms that create them set it (edits need it)
+        type(items[key]).objects.filter(pk=items[key].pk).update(created_by=users.director)
     now = timezone.now()
     referral = referrals.referral_send(
         user=users.county_staff,
@@ -111,7 +124,16 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         decisions=[("联系学校", users.director, TODAY + datetime.timedelta(days=7))],
     )
     follow_up = child.conferences.first().follow_ups.first()
-    load_all()
+    import json
+
+    from django.core.files.base import ContentFile
+
+    from children.models import Job
+
+    job = Job.objects.create(kind="import_preview", user=users.county_staff, state="done", source_name="a.xlsx")
+    job.output.save("out.xlsx", ContentFile(b"PK\x03\x04 test"), save=True)
+
+    load_plan(json.loads((PLAN_DIR / "000_qingdao.json").read_text(encoding="utf-8")))  # one plan is enough
     plan = Plan.objects.filter(region__code__startswith="370").order_by("pk").first()
     assignment = Assignment.objects.filter(task__action__plan=plan).select_related("department").first()
     liaison_of_plan = UserFactory(username="plan_liaison", role="liaison", department=assignment.department)
@@ -119,6 +141,8 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         username="outsider_liaison", role="liaison", department=DepartmentFactory(area=tree.other_county)
     )
     objects = {
+        "county": tree.county,
+        "job": job,
         **items,
         "referral": referral,
         "report": report,

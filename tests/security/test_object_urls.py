@@ -1,9 +1,7 @@
 """Every object URL of every app (any pattern with a `pk` or `*_pk` argument) answers 404 to users of other areas,
 for GET and POST alike, and changes nothing. The URL list comes from the URL configuration (see conftest)."""
 
-import pytest
-
-from tests.security.conftest import object_url_patterns, object_urls
+from tests.security.conftest import object_url_patterns, object_urls, untaught_object_urls
 
 OUTSIDERS = ["other_director", "other_supervisor", "other_county_staff", "outsider_liaison"]
 
@@ -35,15 +33,19 @@ def test_the_walk_covers_every_app():
     assert {"guardianship:report", "guardianship:referral", "tasks:assignment", "visits:photo"} <= names
 
 
-@pytest.mark.parametrize("who", OUTSIDERS)
-def test_users_of_other_areas_get_404_on_every_object_url(client, world, who):
+def test_every_object_url_is_taught():
+    """A new object URL must be taught to tests/security/conftest.py (OBJECT_KWARGS and the `world` fixture)."""
+    assert untaught_object_urls() == []
+
+
+def test_users_of_other_areas_get_404_on_every_object_url(client, world):
     from children.models import Child
 
-    client.force_login(_user(world, who))
     before = Child.objects.get(pk=world.child.pk).version
     failures = []
     urls = object_urls(world)
-    for name, url in urls:
+    for who, (name, url) in ((w, u) for w in OUTSIDERS for u in urls):
+        client.force_login(_user(world, who))
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             status = response.status_code
@@ -55,8 +57,8 @@ def test_users_of_other_areas_get_404_on_every_object_url(client, world, who):
             if method == "get" and status == 405:
                 continue  # a POST-only URL refuses GET before looking anything up
             if status != 404:
-                failures.append(f"{method.upper()} {name} {url} -> {status}")
-    assert not failures, f"{who}:\n" + "\n".join(failures)
+                failures.append(f"{who} {method.upper()} {name} {url} -> {status}")
+    assert not failures, "\n".join(failures)
     assert len(urls) >= 30
     assert Child.objects.get(pk=world.child.pk).version == before
 
