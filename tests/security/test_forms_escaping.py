@@ -46,8 +46,18 @@ def FIELD_VALUES(name: str, field: str, world):  # noqa: N802 - a table, read li
     """A specific valid value for a field, or None for the generic rule."""
     if field == "id_number":
         return valid_id("370283", datetime.date(2016, 3, 1))
-    if field == "village" and name == "children:transfer":
+    if field in ("village", "to_village") and name == "children:transfer":
         return world.tree.v2.code
+    if name == "children:category_add" and field == "category":
+        return "disabled"  # one the child does not hold yet
+    if name == "children:register" and field == "confirm_not_duplicate":
+        return "on"  # the payload name may match the child registered by an earlier round
+    if name == "guardianship:report_new" and field == "area_code":
+        return world.tree.v1.code
+    if name == "oversight:spot_checks" and field == "share_percent":
+        return ""  # either a number per township or a share
+    if name == "oversight:activity_new" and field == "participants":
+        return type(world.child).objects.get(pk=world.child.pk).id_number  # as changed by the edit form
     if field in ("phone", "mobile", "caregiver_phone", "contact_phone"):
         return "13800138000"
     return None
@@ -108,11 +118,10 @@ def _form_data(name: str, form: dict, world) -> tuple[dict, list[str]]:
             continue
         special = FIELD_VALUES(name, field, world)
         kind = f.get("type", "text").lower() if f["tag"] == "input" else f["tag"]
-        if kind in ("checkbox", "radio"):
-            checkbox_groups.setdefault(field, []).append(f)
-            continue
         if special is not None:
-            data[field] = [special]
+            data[field] = [special] if special else []
+        elif kind in ("checkbox", "radio"):
+            checkbox_groups.setdefault(field, []).append(f)
         elif kind in ("hidden", "submit", "button"):
             if "value" in f:
                 data.setdefault(field, []).append(f["value"])
@@ -125,6 +134,8 @@ def _form_data(name: str, form: dict, world) -> tuple[dict, list[str]]:
                 payload_fields.append(field)
             else:
                 data[field] = [SHORT_PAYLOAD[:maxlength]]
+        elif kind == "date" and any(w in field for w in ("due", "next", "deadline", "review", "until")):
+            data[field] = [f.get("value") or (today + datetime.timedelta(days=14)).isoformat()]  # a date ahead
         elif kind == "date":
             data[field] = [f.get("value") or (today - datetime.timedelta(days=1)).isoformat()]
         elif kind == "datetime-local":
