@@ -123,3 +123,10 @@ def _shipped_rule_sets(request):
 
     if not Instrument.objects.exists():
         load_instrument(Instrument, Dimension, Item, Option)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users made by the fixtures get cheap PBKDF2 hashes (one iteration). Still pbkdf2_sha256, so a separate
+    process (gunicorn, a worker) with the production hasher verifies them; sign-in tests are unaffected."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]
