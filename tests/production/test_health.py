@@ -63,7 +63,8 @@ def test_with_redis_and_a_running_worker_everything_is_ok(client, require_postgr
     assert response.status_code == 200
     assert response.json()["redis"] == "ok"
     # No worker listens yet on this broker database... unless another test's is still alive: then "ok" is right.
-    assert response.json()["worker"] in {"down", "ok"}
+    # ("unknown" when the 1-second bound ran out on a loaded machine before the broker answered.)
+    assert response.json()["worker"] in {"down", "ok", "unknown"}
     worker = Worker(redis_url, "health-check").start()
     try:
         assert wait_for(lambda: client.get("/healthz").json()["worker"] == "ok", timeout=60), worker.output()
