@@ -89,8 +89,6 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed |= set(re.findall(r"\b(WEB_CONCURRENCY)\b", example))
     read = _env_names(ROOT / "config" / "settings.py") | _env_names(ROOT / "config" / "gunicorn.py")
     read -= {"DJANGO_SETTINGS_MODULE"}
-    # Settings another team is still adding (imports/exports) are theirs to document.
-    read -= {"IMPORT_INLINE_MAX_BYTES", "EXPORT_MAX_ROWS"}
     assert read - listed == set()
 
 
