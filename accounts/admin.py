@@ -86,6 +86,14 @@ class UserAdmin(BaseUserAdmin):
         (_("Role and areas"), {"fields": ["role", "last_name", "first_name", "areas", "department"]}),
     )
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # users are disabled, never deleted: their history, visits and logs keep pointing at them
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
