@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oversight.coverage import coverage_counts
+
 from . import selectors, tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,6 +23,12 @@ def index(request):
     return render(request, "dashboards/index.html", {"areas": areas})
 
 
+def _own_area(user, place) -> bool:
+    if user.is_administrator:
+        return place.parent_id is None
+    return user.areas.filter(code=place.code).exists()
+
+
 @login_required
 def area(request, code: str):
     place = selectors.area_for(request.user, code)
@@ -31,9 +39,9 @@ def area(request, code: str):
         {
             "board": board,
             "tables": tables.build(board),
-            # Coverage checks (oversight.coverage.coverage_counts(user) -> dict[str, int]) are wired in here;
-            # the template's `coverage_checks` block shows them. None: not wired yet.
-            "coverage_counts": None,
+            # The child directors' coverage checks count over the user's whole scope, so they are shown on the
+            # dashboard of the user's own area (the top of their drill-down), not on the areas below it.
+            "coverage_counts": coverage_counts(request.user) if _own_area(request.user, place) else None,
         },
     )
 

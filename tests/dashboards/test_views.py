@@ -69,7 +69,7 @@ def test_county_page_shows_figures_and_drill_down_links(client, users, tree, cou
     assert f'href="{url(tree.t1.code)}"' in html and f'href="{url(tree.t2.code)}"' in html
     assert html.count('<svg class="chart"') == len(response.context["tables"]) == 7  # one chart per table
     assert "<script" not in html.split("<main>")[1]  # no inline script
-    assert response.context["coverage_counts"] is None  # the place for oversight's coverage checks
+    assert response.context["coverage_counts"]["villages_without_director"] == 1  # v3 has no director
     assert reverse("dashboards:index") in html  # navigation entry
 
 
@@ -105,7 +105,7 @@ def test_a_dashboard_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(target)
     assert response.status_code == 200
-    assert len(small.captured_queries) <= 18  # session, user, areas, aggregates (in a transaction), series…
+    assert len(small.captured_queries) <= 24  # session, user, areas, aggregates, series, coverage checks…
 
 
 def test_excel_export_holds_the_table_with_formulas_neutralised_and_no_access_log(client, users, tree, county_data):
@@ -133,3 +133,16 @@ def test_excel_export_holds_the_table_with_formulas_neutralised_and_no_access_lo
         assert r.status_code == 200, key
         assert openpyxl.load_workbook(io.BytesIO(r.content)).active.max_row >= 2
     assert client.get(export_url(tree.county.code, "nothing")).status_code == 404
+
+
+def test_the_own_area_dashboard_shows_the_directors_coverage_checks(client, users, tree, county_data):
+    from tests.factories import UserFactory
+
+    UserFactory(username="d-v3", role="director", areas=[tree.v3])
+    client.force_login(users.county_staff)
+    page = client.get(url(tree.county.code)).content.decode()
+    assert 'id="coverage-checks"' in page
+    # Villages of the county: v1 (director), v2 (other_director), v3 (d-v3): none without a director.
+    assert 'id="villages-without-director">0<' in page
+    # A township below: the counts cover the user's whole scope, so they are not repeated there.
+    assert 'id="coverage-checks"' not in client.get(url(tree.t1.code)).content.decode()
