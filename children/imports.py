@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
@@ -470,25 +470,6 @@ def _changes(values: dict, current: dict, guardian: dict | None) -> list[str]:
 # --- Writing ------------------------------------------------------------------------------------------------
 
 
-def insert_history(model, ids: list[int], *, history_type: str, user_id: int | None, reason: str) -> None:
-    """django-simple-history rows for many objects at once: one INSERT … SELECT per chunk of ids."""
-    if not ids:
-        return
-    hist = model.history.model
-    columns = [f.column for f in hist._meta.concrete_fields if not f.name.startswith("history_")]
-    extra = ["history_date", "history_type", "history_user_id", "history_change_reason"]
-    qn = connection.ops.quote_name
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            cursor.execute(
-                f"INSERT INTO {qn(hist._meta.db_table)} ({', '.join(qn(c) for c in columns + extra)}) "
-                f"SELECT {', '.join(qn(c) for c in columns)}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                [now, history_type, user_id, reason[:100], *chunk],
-            )
-
-
 @dataclass
 class Written:
     created: int = 0
@@ -535,10 +516,11 @@ def write_rows(
         )
     if progress:
         progress(_("Writing new archives"), 0, len(records))
-    new_ids = bulk.insert(Child, records)
+    added = bulk.History(user_id=user_id, reason=reason, kind="+")
+    changed = bulk.History(user_id=user_id, reason=reason, kind="~")
+    new_ids = bulk.insert(Child, records, history=added)
     for r, pk in zip(new_rows, new_ids, strict=True):
         r.child_id = pk
-    insert_history(Child, new_ids, history_type="+", user_id=user_id, reason=reason)
 
     categories = [
         {"child_id": r.child_id, "category": code, "started_on": today}
@@ -617,18 +599,16 @@ def write_rows(
             changed_children.append(child)
     if changed_children:
         Child.objects.bulk_update(changed_children, sorted(fields | {"version", "updated_at"}), batch_size=1000)
-        insert_history(Child, [c.pk for c in changed_children], history_type="~", user_id=user_id, reason=reason)
+        bulk.insert_history(Child, [c.pk for c in changed_children], changed)
     if ended:
         for chunk in _chunks(ended):
             ChildCategory.objects.filter(pk__in=chunk).update(ended_on=today)
-        insert_history(ChildCategory, ended, history_type="~", user_id=user_id, reason=reason)
+        bulk.insert_history(ChildCategory, ended, changed)
     if guardian_updates:
         FamilyMember.objects.bulk_update(guardian_updates, ["name", "relation", "phone"], batch_size=1000)
-        insert_history(FamilyMember, [m.pk for m in guardian_updates], history_type="~", user_id=user_id, reason=reason)
-    category_ids = bulk.insert(ChildCategory, categories)
-    insert_history(ChildCategory, category_ids, history_type="+", user_id=user_id, reason=reason)
-    guardian_ids = bulk.insert(FamilyMember, guardians)
-    insert_history(FamilyMember, guardian_ids, history_type="+", user_id=user_id, reason=reason)
+        bulk.insert_history(FamilyMember, [m.pk for m in guardian_updates], changed)
+    bulk.insert(ChildCategory, categories, history=added)
+    bulk.insert(FamilyMember, guardians, history=added)
 
     # Visit schedules follow categories; one set-based refresh per chunk of children.
     from visits import schedule

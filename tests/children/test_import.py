@@ -218,7 +218,7 @@ def test_a_two_row_merged_header_and_a_formula_without_result(users, tree):
     ],
 )
 def test_files_that_cannot_be_read_are_refused_whole(users, tree, content, message):
-    with pytest.raises(SheetError) as exc:
+    with translation.override("en"), pytest.raises(SheetError) as exc:
         run(io.BytesIO(content), users.county_staff, dry_run=False)
     assert message in " ".join(exc.value.messages)
     assert Child.objects.count() == 0
