@@ -169,7 +169,7 @@ def test_candidates_are_assigned_to_a_director_and_screened_in_or_out(client, us
     assert second.outcome == "screened_out" and second.outcome_reason == "已随父母迁往外省"
     with pytest.raises(ValidationError):
         discovery.candidate_screen_out(user=users.supervisor, row=second, reason="again")
-    assert "候选" not in client.get(reverse("oversight:my_candidates")).content.decode()
+    assert "候选甲" not in client.get(reverse("oversight:my_candidates")).content.decode()
 
 
 def test_upload_through_the_page(client, users, tree):
