@@ -23,6 +23,9 @@ def app_on_private_redis(private_redis, settings):
     """Point the cache, Celery's broker and the health check at the private Redis."""
     from config.celery import app
 
+    # Read before Django's settings are overridden: Celery loads its configuration from them on first use, so
+    # reading it afterwards would "save" the private Redis and leave it in place for every later test.
+    saved = app.conf.broker_url, app.conf.broker_transport_options
     settings.REDIS_URL = private_redis.url
     settings.CELERY_BROKER_URL = private_redis.url
     settings.CACHES = {
@@ -32,7 +35,6 @@ def app_on_private_redis(private_redis, settings):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
-    saved = app.conf.broker_url, app.conf.broker_transport_options
 
     def reset_pools():
         from kombu import pools
