@@ -161,9 +161,9 @@ def default(data: bytes, sample: int) -> float:
 
 
 def main() -> None:
-    from accounts.models import User
-
     from django.db import connection
+
+    from accounts.models import User
 
     user = User.objects.get(username="county")
     with connection.cursor() as cursor:  # earlier runs were rolled back: their dead rows would slow the unique checks
