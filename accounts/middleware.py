@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import check_for_language
 
 request_log = logging.getLogger("care.request")
@@ -27,6 +28,18 @@ class ChineseFirstLocaleMiddleware:
         return response
 
 
+def _user_id(request) -> int | None:
+    """The signed-in user's id for the log line; None when there is none or it cannot be looked up (the database
+    is down: the request log must not turn a clean 503 into a 500)."""
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None  # the view never looked at the user: don't load the session just to log it
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
 class RequestLogMiddleware:
     """One structured log line per request: time, method, path (never the query string, which may carry search
     terms such as names or ID numbers), status, duration and the user's id (never a name)."""
@@ -37,7 +50,6 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         request_log.info(
             "request",
             extra={
@@ -46,7 +58,7 @@ class RequestLogMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": _user_id(request),
                 }
             },
         )
@@ -61,6 +73,8 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path == reverse("healthz"):  # answers without a user, even while the database is down
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             allowed = {reverse("password_change"), reverse("logout"), reverse("set_language"), reverse("healthz")}

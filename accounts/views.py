@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.db import connection
@@ -79,6 +80,11 @@ def _check_worker(redis_state: str) -> str:
 def healthz(request):
     """{"database", "redis", "worker"}: 200 when the database answers, 503 otherwise. Each check is bounded by
     HEALTH_TIMEOUT, so a hung service makes this answer "down", never hang."""
+    from importlib import import_module
+
+    # A probe has no session: with a session cookie, the session middleware would otherwise load (and save) it
+    # from the database on the way out, turning "database down" into an error page.
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
 

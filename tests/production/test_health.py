@@ -72,3 +72,21 @@ def test_with_redis_and_a_running_worker_everything_is_ok(client, require_postgr
     finally:
         worker.kill()
     assert wait_for(lambda: client.get("/healthz").json()["worker"] == "down", timeout=10)
+
+
+def test_database_down_is_503_for_a_signed_in_browser_too(client, db, settings, monkeypatch, django_user_model):
+    """A session cookie makes the middlewares look up the user; that must not turn the 503 into a 500."""
+    from django.db.backends.utils import CursorWrapper
+
+    settings.REDIS_URL = ""
+    user = django_user_model.objects.create_user("probe", password="Pr0be!pass", must_change_password=True)
+    client.force_login(user)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(CursorWrapper, "execute", broken)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
