@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 def client_ip(request) -> str:
     """The client's address for the sign-in lockout: behind our TLS proxy, the X-Real-IP it sets."""
-    from django.conf import settings
 
     if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_REAL_IP"):
         return request.META["HTTP_X_REAL_IP"]
@@ -48,7 +47,6 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
-    from django.conf import settings
 
     if not settings.REDIS_URL:
         return "not configured"
@@ -82,8 +80,10 @@ def healthz(request):
     HEALTH_TIMEOUT, so a hung service makes this answer "down", never hang."""
     from importlib import import_module
 
-    # A probe has no session: with a session cookie, the session middleware would otherwise load (and save) it
-    # from the database on the way out, turning "database down" into an error page.
+    # A probe neither reads nor writes a session: with a session cookie (a signed-in browser) the session
+    # middleware would load it from the database on the way out, turning "database down" into an error page.
+    # The cookie is set aside for this request only, so the browser stays signed in.
+    request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
@@ -130,7 +130,6 @@ class PasswordChange(PasswordChangeView):
 
 @login_required
 def notifications(request):
-    from django.conf import settings
     from django.core.paginator import Paginator
     from django.shortcuts import render
 
