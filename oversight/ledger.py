@@ -5,7 +5,9 @@ their areas (civil affairs only); a supervisor reads their township's directors;
 
 The yearly evaluation (001 §20) is computed from what the system holds, per director, over the villages they
 serve, in a fixed number of queries for a whole page of directors:
-- visits on time: share of the open archives of those villages not overdue today (visit schedules);
+- visits on time: over the year, the share of children whose last home visit and contact were within their rule's
+  interval at each month's end (the dashboards' monthly compliance snapshots, summed over the year's months); and,
+  beside it, the share of open archives not overdue today (visit schedules);
 - activities: activities held in those villages in the year;
 - archive completeness: share of open archives with enrolment recorded and at least one guardian recorded;
 - spot-check findings: findings on those villages' children in the year, and how many are still open;
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from children.models import ArchiveStatus, Child, FamilyMember
+from dashboards.models import ComplianceSnapshot
 from visits.models import VisitSchedule
 
 from .coverage import AreaUser, directors_in_scope, trained_in
@@ -128,6 +131,8 @@ class Score:
     findings: int = 0
     findings_open: int = 0
     satisfaction: int | None = None
+    year_children: int = 0  # children counted at the year's month ends (monthly compliance snapshots)
+    year_compliant: int = 0  # of them, visited within their interval
 
     @staticmethod
     def _pct(n: int, d: int) -> int | None:
@@ -138,12 +143,16 @@ class Score:
         return self._pct(self.not_overdue, self.children)
 
     @property
+    def year_on_time_pct(self) -> int | None:
+        return self._pct(self.year_compliant, self.year_children)
+
+    @property
     def complete_pct(self) -> int | None:
         return self._pct(self.complete, self.children)
 
 
 def evaluations_for(directors: list[User], year: int, today: datetime.date | None = None) -> dict[int, Score]:
-    """Scores for a page of directors: seven queries whatever the number of directors or children."""
+    """Scores for a page of directors: eight queries whatever the number of directors or children."""
     today = today or timezone.localdate()
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     scores = {d.pk: Score() for d in directors}
@@ -181,6 +190,15 @@ def evaluations_for(directors: list[User], year: int, today: datetime.date | Non
         .values_list("village_id", "n"),
         "not_overdue",
     )
+    snapshot_rows = list(
+        ComplianceSnapshot.objects.filter(village_id__in=villages, month__gte=first, month__lte=last)
+        .order_by()
+        .values("village_id")
+        .annotate(n=Sum("children"), ok=Sum("compliant"))
+        .values_list("village_id", "n", "ok")
+    )
+    add([(v, n) for v, n, _ok in snapshot_rows], "year_children")
+    add([(v, ok) for v, _n, ok in snapshot_rows], "year_compliant")
     add(
         Activity.objects.filter(area_id__in=villages, date__gte=first, date__lte=last)
         .order_by()

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from children.models import FamilyMember
+from dashboards.models import ComplianceSnapshot
 from oversight import ledger, spotchecks
 from oversight.models import Activity, DirectorProfile, Training
 from tests.factories import ChildFactory
@@ -79,14 +80,22 @@ def test_the_yearly_evaluation_is_computed_from_the_systems_data(users, tree):
         finding="监护人信息缺失",
         due_on=TODAY,
     )
+    # Month-end compliance over the year (the dashboards' snapshots): 3 of 4, then 1 of 4; last year's is ignored.
+    ComplianceSnapshot.objects.create(month=datetime.date(TODAY.year, 3, 1), village=tree.v1, children=4, compliant=3)
+    ComplianceSnapshot.objects.create(month=datetime.date(TODAY.year, 4, 1), village=tree.v1, children=4, compliant=1)
+    ComplianceSnapshot.objects.create(
+        month=datetime.date(TODAY.year - 1, 12, 1), village=tree.v1, children=4, compliant=0
+    )
+    ComplianceSnapshot.objects.create(month=datetime.date(TODAY.year, 3, 1), village=tree.v2, children=2, compliant=2)
     ledger.evaluation_save(user=users.county_staff, director=users.director, year=TODAY.year, satisfaction=92)
     scores = ledger.evaluations_for([users.director, users.other_director], TODAY.year)
     mine = scores[users.director.pk]
     assert (mine.children, mine.on_time_pct, mine.complete_pct) == (2, 50, 50)
+    assert (mine.year_children, mine.year_compliant, mine.year_on_time_pct) == (8, 4, 50)
     assert (mine.activities, mine.findings, mine.findings_open, mine.satisfaction) == (1, 1, 1, 92)
     theirs = scores[users.other_director.pk]
     assert (theirs.children, theirs.complete_pct, theirs.activities, theirs.findings) == (1, 0, 0, 0)
-    assert theirs.satisfaction is None
+    assert theirs.satisfaction is None and theirs.year_on_time_pct == 100
 
 
 def test_ledger_pages(client, users, tree):
