@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, imports, jobs, pdf, selectors, services
-from .exports import attachment, export_response
+from .exports import attachment, export_response, log_export
 from .forms import ArchiveBatchForm, ChildFilterForm, ImportForm
 from .models import AccessAction, Job, JobKind
 from .resources import ChildResource
@@ -79,13 +79,10 @@ def job_output(request, job_pk: int):
     if not job.output:
         raise Http404
     if job.kind == JobKind.ARCHIVES:
-        services.access_log(
-            user=request.user,
-            child_ids=access.visible_children(request.user)
-            .filter(village__code__startswith=job.params["area"], status="open")
-            .values_list("pk", flat=True),
-            action=AccessAction.PDF,
+        children = access.visible_children(request.user).filter(
+            village__code__startswith=job.params["area"], status="open"
         )
+        log_export(request.user, children, action=AccessAction.PDF)
     response = FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output_name or job.output.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

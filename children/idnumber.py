@@ -73,6 +73,12 @@ def mask(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_phone(value: str) -> str:
+    """138****8000: the first three and last four digits, for roles that see masked ID numbers too."""
+    value = value or ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
 def make(region6: str, birth: datetime.date, sequence: int) -> str:
     """Build a valid number (demo data and tests)."""
     first17 = f"{region6}{birth:%Y%m%d}{sequence % 1000:03d}"

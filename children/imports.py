@@ -146,12 +146,16 @@ def labels() -> dict[str, dict[str, str]]:
         }
 
 
+@lru_cache(maxsize=1)
+def _codes_to_labels() -> dict[str, dict[str, str]]:
+    return {kind: {code: label for label, code in table.items()} for kind, table in labels().items()}
+
+
 def label_of(kind: str, code: Any) -> str:
     """The Chinese label the file uses for a stored code (export); blank for blank."""
     if code in ("", None):
         return ""
-    reverse = {v: k for k, v in labels()[kind].items()}
-    return reverse.get(str(code), str(code))
+    return _codes_to_labels()[kind].get(str(code), str(code))
 
 
 @lru_cache(maxsize=1)

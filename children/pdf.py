@@ -24,7 +24,7 @@ from accounts.models import User
 from config.pdf import cjk_font, numbered_canvas, styles
 
 from . import access
-from .idnumber import mask
+from .idnumber import mask, mask_phone
 from .models import Child, EntrustedCare
 from .services import area_path
 
@@ -51,7 +51,7 @@ def _value(obj: models.Model, field: models.Field, full_ids: bool) -> str:
     if isinstance(field, models.DateField):
         return value.isoformat()
     if field.name in MASKED_FIELDS and not full_ids:
-        return mask(value) if field.name == "id_number" else (value[:3] + "****" + value[-4:] if len(value) > 7 else "")
+        return mask(value) if field.name == "id_number" else mask_phone(value)
     if isinstance(field, models.FileField):
         return _("attached")
     return str(value)

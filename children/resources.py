@@ -13,7 +13,7 @@ from import_export import fields
 
 from . import imports
 from .exports import SafeResource
-from .idnumber import mask
+from .idnumber import mask, mask_phone
 from .models import Child, FamilyMember
 from .sheets import Sheet, normalise_header
 
@@ -101,7 +101,7 @@ class ChildResource(SafeResource):
 
     def dehydrate_guardian_phone(self, child: Child) -> str:
         phone = getattr(child, "guardian_phone", "") or ""
-        return phone if self.full_phones or len(phone) < 7 else phone[:3] + "****" + phone[-4:]
+        return phone if self.full_phones else mask_phone(phone)
 
     def dehydrate_colour(self, child: Child) -> str:
         return str(child.get_colour_display())

@@ -12,6 +12,4 @@ def mask_id(value: str) -> str:
 
 @register.filter
 def mask_phone(value: str) -> str:
-    """138****8000: the first three and last four digits, for roles that see masked ID numbers too."""
-    value = value or ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+    return idnumber.mask_phone(value)
