@@ -81,3 +81,28 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE of inactivity, without a database write on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would UPDATE and commit the session row on every page. Instead the session
+    is saved (and its expiry pushed back) only when its last save is more than SESSION_REFRESH_SECONDS old: an idle
+    user is signed out between SESSION_COOKIE_AGE − SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after their last
+    request. Sits after SessionMiddleware, so the session it marks is saved on the way out."""
+
+    KEY = "_saved_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or response.status_code >= 500 or not (session.modified or session.session_key):
+            return response  # no session (or the database may be down)
+        now = int(time.time())
+        if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            # Saved anyway (sign-in, a message …), or due: SessionMiddleware saves it and resets the cookie.
+            session[self.KEY] = now
+        return response

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, imports, jobs, pdf, selectors, services
+from . import access, imports, jobs, pdf, search, selectors, services
 from .exports import attachment, export_response, log_export
 from .forms import ArchiveBatchForm, ChildFilterForm, ImportForm
 from .models import AccessAction, Job, JobKind
@@ -90,7 +90,7 @@ def job_output(request, job_pk: int):
 
 @login_required
 def export_children(request):
-    form = ChildFilterForm(request.GET or None, user=request.user)
+    form = ChildFilterForm(search.filters_data(request) or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.child_list_for(request.user, filters)
     resource = ChildResource(

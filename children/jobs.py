@@ -10,17 +10,19 @@ start: the import's single transaction means the dead run wrote nothing.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from .models import Job, JobKind, JobState
+from .models import Job, JobKind, JobState, job_file_path
 
 log = logging.getLogger(__name__)
 PROGRESS_TTL = 6 * 3600
@@ -153,14 +155,20 @@ def _run_import(job: Job) -> None:
         report_progress(job.pk, phase, done, total)
 
     dry_run = job.kind == JobKind.IMPORT_PREVIEW
-    with job.source.open("rb") as upload:
+    cleaned = None if dry_run else _cleaned_by_preview(job)  # if found, the file is not read again
+    with nullcontext() if cleaned is not None else job.source.open("rb") as upload:
         outcome = imports.run_import(
             upload,
             user=job.user,
             dry_run=dry_run,
             valid_only=bool(job.params.get("valid_only")),
             progress=progress,
+            keep_cleaned=dry_run,
+            cleaned=cleaned,
         )
+    if outcome.cleaned:
+        name = default_storage.save(job_file_path(job, "rows.bin"), ContentFile(outcome.cleaned))
+        Job.objects.filter(pk=job.pk).update(params={**job.params, "cleaned": name})
     summary = summarise(outcome)
     output, output_name = "", ""
     if outcome.invalid:
@@ -179,6 +187,21 @@ def _run_import(job: Job) -> None:
         total=len(outcome.rows),
         phase="",
     )
+
+
+def _cleaned_by_preview(job: Job):
+    """The rows the preview cleaned (sealed, same day), or None to read the file again."""
+    from . import imports
+
+    preview = Job.objects.filter(pk=job.params.get("preview"), user=job.user_id).first()
+    name = preview.params.get("cleaned") if preview else None
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as sealed:
+            return imports.unseal(sealed.read(), timezone.localdate())
+    except OSError:
+        return None
 
 
 def summarise(outcome) -> dict:

@@ -86,14 +86,22 @@ class DisabilityGrade(models.IntegerChoices):
     GRADE_4 = 4, _("Grade 4")
 
 
+# History of the tables the roster import fills in bulk (children/bulk.py): the history user is not a foreign-key
+# constraint, which would cost one check per history row at commit (users are never deleted; the id stays).
+BULK_HISTORY = {"user_db_constraint": False}
+
+
 class Child(models.Model):
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    # Indexed in Meta (a pattern index and the partial unique one), not here: the history table needs neither.
+    id_number = models.CharField(_("ID number"), max_length=18)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnic group"), max_length=20, blank=True, default="汉族")
     # `village_id` is the village's area code: scoping by subtree is a prefix match on this column.
-    village = models.ForeignKey(Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     status = models.CharField(
@@ -125,15 +133,24 @@ class Child(models.Model):
 
     notes = models.TextField(_("notes"), blank=True)
     registered_on = models.DateField(_("registered on"))
+    # Not indexed: nothing lists children by who registered them, and users are never deleted.
     created_by = models.ForeignKey(
-        User, verbose_name=_("registered by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic locking: every save through services increments it; a stale form is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"], no_db_index=["village", "created_by"], **BULK_HISTORY
+    )
 
     class Meta:
         verbose_name = _("child")
@@ -149,6 +166,10 @@ class Child(models.Model):
             models.Index(fields=["village", "status", "-id"], name="child_scope_idx"),
             # Possible-duplicate warning: same name, birth date and sex.
             models.Index(fields=["name", "birth_date"], name="child_name_birth_idx"),
+            # Prefix matches (LIKE 'code%') whatever the database's collation: the area scope on village_id and the
+            # ID-number search; equality too (closed archives, which the partial unique index leaves out).
+            models.Index(fields=["village"], opclasses=["varchar_pattern_ops"], name="child_village_pattern_idx"),
+            models.Index(fields=["id_number"], opclasses=["varchar_pattern_ops"], name="child_id_number_pattern_idx"),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +188,7 @@ class ChildCategory(models.Model):
     started_on = models.DateField(_("since"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**BULK_HISTORY)
 
     class Meta:
         verbose_name = _("category")
@@ -227,7 +248,7 @@ class FamilyMember(models.Model):
         _("contact with the child"), max_length=10, choices=ContactFrequency.choices, blank=True
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(**BULK_HISTORY)
 
     class Meta:
         verbose_name = _("family member")

@@ -80,19 +80,26 @@ def _require_village(user: User, village: Area) -> None:
         raise ValidationError({"village": _("Choose a village within your own area.")})
 
 
-def _bump_version(child: Child, expected_version: int | None) -> None:
-    """Optimistic locking: one UPDATE that only succeeds if nobody saved in between."""
-    qs = Child.objects.filter(pk=child.pk)
+def bump_version(obj: Model, expected_version: int | None, stale_message: str) -> None:
+    """Optimistic locking of an object with a `version` column: one UPDATE that only succeeds if nobody saved in
+    between (its row lock holds a concurrent save back until this transaction ends); otherwise StaleEdit."""
+    qs = type(obj)._default_manager.filter(pk=obj.pk)
     if expected_version is not None:
         qs = qs.filter(version=expected_version)
     if qs.update(version=F("version") + 1) != 1:
-        raise StaleEdit(
-            _(
-                "Someone else changed this archive after you opened it. Reload the page, check their "
-                "changes and enter yours again."
-            )
-        )
-    child.version = (expected_version or child.version) + 1
+        raise StaleEdit(stale_message)
+    obj.version = (expected_version or obj.version) + 1
+
+
+def _bump_version(child: Child, expected_version: int | None) -> None:
+    bump_version(
+        child,
+        expected_version,
+        _(
+            "Someone else changed this archive after you opened it. Reload the page, check their "
+            "changes and enter yours again."
+        ),
+    )
 
 
 def _save_unique(child: Child) -> None:

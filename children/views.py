@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from visits import selectors as visit_selectors
 
-from . import access, selectors, services
+from . import access, search, selectors, services
 from .forms import (
     CareRecordForm,
     CategoryAddForm,
@@ -61,8 +61,13 @@ def _editable_child(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def child_list(request):
-    form = ChildFilterForm(request.GET or None, user=request.user)
+    # The search form is posted; its text goes into the session and the URL carries only a key (children.search).
+    query = search.to_url(request, request.POST if request.method == "POST" else request.GET)
+    if query is not None or request.method == "POST":
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    form = ChildFilterForm(search.filters_data(request) or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page = CappedPaginator(selectors.child_list_for(request.user, filters), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,13 +199,14 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # exchange bindings (kombu 5.6+; else ./control)
         "store_processed": False,
     }
     # A file cache, not a per-process one: the web process and the worker share it (job progress, for one).
@@ -225,7 +227,10 @@ CELERY_TASK_IGNORE_RESULT = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity keeps a session alive; it is re-saved at most once a minute, not on every request
+# (accounts.middleware.IdleSessionMiddleware), so an idle session ends 29–30 minutes after the last request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = min(env_int("SESSION_REFRESH_SECONDS", 60), SESSION_COOKIE_AGE // 2)
 
 # Security; `check --deploy` hardening is switched on by these variables in production (README, .env.example).
 # Behind nginx terminating TLS: BEHIND_TLS_PROXY=true trusts the proxy's X-Forwarded-Proto (the header's name can be

@@ -49,6 +49,8 @@ class VisitForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     photos = MultipleFileField(label=_("photos (JPEG or PNG)"), required=False)
+    # The visit's version when an edit form was opened, for optimistic locking (visits.services.visit_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Visit
@@ -79,7 +81,10 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args, household_qs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
             self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if household_qs is not None and household_qs.exists():
             self.fields["household"].queryset = household_qs

@@ -53,7 +53,9 @@ class Visit(models.Model):
         User, verbose_name=_("visited by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["visit_date"])
+    # Optimistic locking of edits (visits.services.visit_update); bulk inserts get 1 from the database.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["visit_date", "version"])
 
     class Meta:
         verbose_name = _("visit")

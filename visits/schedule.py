@@ -138,6 +138,8 @@ def _scope(child_ids: Iterable[int] | None, area_prefix: str | None) -> tuple[st
         ids = [int(i) for i in child_ids]
         if not ids:
             return "AND 1 = 0", []
+        if connection.vendor == "postgresql":  # one array parameter, however many children
+            return "AND c.id = ANY(%s::bigint[])", [ids]
         return f"AND c.id IN ({', '.join(['%s'] * len(ids))})", ids
     if area_prefix:
         return "AND c.village_id LIKE %s", [area_prefix + "%"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Area, User
 from children import access
 from children.models import ArchiveStatus, Child
+from children.services import bump_version
 from children.uploads import check_upload_for
 
 from . import schedule
@@ -72,13 +73,25 @@ def visit_create(
 
 
 @transaction.atomic
-def visit_update(*, user: User, visit: Visit, photos: Sequence = ()) -> Visit:
-    """Edit a visit; django-simple-history keeps the earlier version, and the entry time never changes."""
+def visit_update(*, user: User, visit: Visit, photos: Sequence = (), expected_version: int | None = None) -> Visit:
+    """Edit a visit; django-simple-history keeps the earlier version, and the entry time never changes.
+
+    With `expected_version` (the visit's version when the form was opened) the save is refused if someone else
+    saved the visit in between: one conditional UPDATE, whose row lock also holds back a concurrent edit until this
+    transaction ends."""
     _check_can_visit(user, visit.child)
     _check_when(visit.visited_at, visit.child)
     _check_photos(photos)
     visit.visit_date = timezone.localtime(visit.visited_at).date()
     visit.full_clean()
+    bump_version(
+        visit,
+        expected_version,
+        _(
+            "Someone else changed this visit record after you opened it. Reload the page, check their "
+            "changes and enter yours again."
+        ),
+    )
     visit.save()
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)

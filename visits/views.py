@@ -95,7 +95,12 @@ def visit_edit(request, child_pk: int, pk: int):
     form = VisitForm(request.POST or None, request.FILES or None, instance=visit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_update(user=request.user, visit=form.save(commit=False), photos=form.cleaned_data["photos"])
+            services.visit_update(
+                user=request.user,
+                visit=form.save(commit=False),
+                photos=form.cleaned_data["photos"],
+                expected_version=form.cleaned_data.get("version"),
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

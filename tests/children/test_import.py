@@ -393,3 +393,59 @@ def test_resource_import_data_keeps_django_import_export_interface(users, tree):
     result = ChildResource(user=users.county_staff).import_data(data, dry_run=True)
     assert result.totals["new"] == 1 and result.has_validation_errors()
     assert result.invalid_rows[0].number == 3 and "身份证号" in result.invalid_rows[0].error_dict
+
+
+def test_cleaned_rows_are_sealed_and_refused_when_altered_or_stale(users, tree):
+    bad = good(2)
+    bad[1] = "123"
+    preview = run(xlsx([good(1), bad]), users.county_staff, dry_run=True, keep_cleaned=True)
+    sealed = preview.cleaned
+    back = imports.unseal(sealed, TODAY)
+    assert back.headers == preview.headers
+    assert [(r.number, r.values, r.errors) for r in back.rows] == [
+        (r.number, r.values, {k: v for k, v in r.errors.items() if k != "村（社区）代码"})
+        for r in imports.clean_rows(imports.read_roster(xlsx([good(1), bad])), today=TODAY)
+    ]
+    assert back.rows[1].raw["身份证号"] == "123" and back.rows[0].raw == {}  # cells kept for invalid rows only
+    assert imports.unseal(sealed, TODAY + datetime.timedelta(days=1)) is None  # ages count from the day
+    tampered = bytearray(sealed)
+    tampered[-5] ^= 1
+    assert imports.unseal(bytes(tampered), TODAY) is None
+    assert imports.unseal(b"", TODAY) is None
+
+
+def test_the_import_reuses_the_checked_rows_and_still_checks_the_database(client, users, tree, monkeypatch):
+    """The confirmed import takes the rows the check cleaned (not the file again), but looks at the archives
+    again: an archive registered meanwhile with one of the file's ID numbers makes that row invalid."""
+    client.force_login(users.county_staff)
+    rows = [good(1), good(2), good(3)]
+    client.post(reverse("children:import"), {"file": xlsx(rows)})
+    job = Job.objects.get()
+    assert job.params["cleaned"]
+    ChildFactory(village=tree.v2, id_number=rows[1][1])  # registered elsewhere since the check
+
+    def no_second_read(upload):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(imports, "read_roster", no_second_read)
+    client.post(reverse("children:job_confirm", args=[job.pk]))
+    imported = Job.objects.latest("id")
+    assert imported.state == "done" and imported.summary["totals"]["invalid"] == 1
+    assert Child.objects.filter(name__startswith="张").count() == 0  # one invalid row: nothing written
+    client.post(reverse("children:job_confirm", args=[job.pk]), {"valid_only": "1"})
+    assert set(Child.objects.filter(name__startswith="张").values_list("name", flat=True)) == {"张1", "张3"}
+
+
+def test_a_missing_or_altered_seal_falls_back_to_reading_the_file(client, users, tree):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    client.force_login(users.county_staff)
+    client.post(reverse("children:import"), {"file": xlsx([good(1), good(2)])})
+    job = Job.objects.get()
+    name = job.params["cleaned"]
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(b"x" * 64))  # not sealed by us
+    client.post(reverse("children:job_confirm", args=[job.pk]))
+    assert Job.objects.latest("id").summary["written"] == {"created": 2, "updated": 0}
+    assert Child.objects.count() == 2

@@ -17,13 +17,13 @@ def test_one_json_line_per_request_with_user_id_and_no_query_or_names(client, us
     director.save()
     client.force_login(director)
     with caplog.at_level(logging.INFO, logger="care.request"):
-        client.get("/children/?q=110101201001011234&name=张三")
+        client.get("/visits/worklist/?q=110101201001011234&name=张三")
         client.get("/no-such-page/")
     lines = _request_lines(caplog)
     assert len(lines) == 2
     first, second = lines
     assert set(first) >= {"time", "method", "path", "status", "duration_ms", "user_id"}
-    assert first["method"] == "GET" and first["path"] == "/children/" and first["status"] == 200
+    assert first["method"] == "GET" and first["path"] == "/visits/worklist/" and first["status"] == 200
     assert first["user_id"] == director.pk and isinstance(first["duration_ms"], float)
     assert second["status"] == 404 and second["path"] == "/no-such-page/"
     raw = "\n".join(JsonFormatter().format(r) for r in caplog.records if r.name == "care.request")

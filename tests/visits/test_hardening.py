@@ -34,10 +34,10 @@ def test_an_html_file_disguised_as_a_photo_is_stored_and_served_as_an_image(clie
 def test_masked_roles_find_a_child_only_by_the_whole_id_number(client, users, child):
     client.force_login(users.supervisor)
     url = reverse("children:list")
-    assert client.get(url, {"q": child.id_number[:10]}).context["page"].paginator.count == 0
-    assert client.get(url, {"q": child.id_number.lower()}).context["page"].paginator.count == 1
+    assert client.post(url, {"q": child.id_number[:10]}, follow=True).context["page"].paginator.count == 0
+    assert client.post(url, {"q": child.id_number.lower()}, follow=True).context["page"].paginator.count == 1
     client.force_login(users.director)
-    assert client.get(url, {"q": child.id_number[:10]}).context["page"].paginator.count == 1
+    assert client.post(url, {"q": child.id_number[:10]}, follow=True).context["page"].paginator.count == 1
 
 
 def test_history_masks_id_numbers_for_masked_roles_and_shows_labels(client, users, child):
