@@ -30,6 +30,7 @@ urlpatterns = [
     path("visit-form.pdf", file_views.blank_visit_form, name="blank_visit_form"),
     path("<int:pk>/pdf/", file_views.child_pdf, name="pdf"),
     path("<int:pk>/", views.child_detail, name="detail"),
+    path("<int:pk>/history/", views.child_history, name="history"),
     path("<int:pk>/edit/", views.child_edit, name="edit"),
     path("<int:pk>/close/", views.child_close, name="close"),
     path("<int:pk>/transfer/", views.child_transfer, name="transfer"),

@@ -35,6 +35,10 @@ from .models import AccessAction, AccessLog, EntrustedCare
 from .paging import CappedPaginator
 from .uploads import serve_upload
 
+# The archive page shows the latest changes; its history page up to FULL_HISTORY_ROWS per record type.
+ARCHIVE_HISTORY_ROWS = 20
+FULL_HISTORY_ROWS = 2000
+
 # Records of an archive edited through one view: URL kind -> (form, related name on Child, title).
 RECORD_KINDS = {
     "family": (FamilyMemberForm, "family", gettext_lazy("family member")),
@@ -137,7 +141,9 @@ def child_detail(request, pk: int):
         "care_records": list(child.care_records.all()[:50]),
         "work_log": list(child.work_log.select_related("created_by")[:50]),
         "transfers": list(child.transfers.select_related("from_village", "to_village")),
-        "history": selectors.archive_history(child, mask_ids=not access.sees_full_id_number(request.user)),
+        "history": selectors.archive_history(
+            child, limit=ARCHIVE_HISTORY_ROWS + 1, mask_ids=not access.sees_full_id_number(request.user)
+        ),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
         "assessments": list(child.assessments.select_related("assessor")[:20]),
         "referrals": list(child.referrals.select_related("department")[:20]),
@@ -145,6 +151,8 @@ def child_detail(request, pk: int):
         "interventions": list(child.interventions.all()[:20]),
         "conferences": list(child.conferences.prefetch_related("follow_ups__owner")[:20]),
     }
+    context["more_history"] = len(context["history"]) > ARCHIVE_HISTORY_ROWS
+    context["history"] = context["history"][:ARCHIVE_HISTORY_ROWS]
     from guardianship.timeline import merge
 
     context["timeline"] = merge(
@@ -157,6 +165,19 @@ def child_detail(request, pk: int):
         referrals=context["referrals"],
     )
     return render(request, "children/detail.html", context)
+
+
+@login_required
+def child_history(request, pk: int):
+    """The archive's whole change history (the archive page shows the latest ARCHIVE_HISTORY_ROWS changes)."""
+    child = access.get_child_for_user(request.user, pk)
+    if not access.can_edit_child(request.user, child) and request.user.role == Role.LIAISON:
+        raise Http404(_("No such child."))  # a shared archive shows only its referrals
+    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    history = selectors.archive_history(
+        child, limit=FULL_HISTORY_ROWS, mask_ids=not access.sees_full_id_number(request.user)
+    )
+    return render(request, "children/history.html", {"child": child, "history": history})
 
 
 @login_required

@@ -56,9 +56,9 @@ def visible_participants(user: User, activity: Activity) -> QuerySet[Child]:
     return access.visible_children(user).filter(activities=activity).select_related("village").order_by("name")
 
 
-def activities_for_child(user: User, child: Child) -> QuerySet[Activity]:
-    """The activities a child joined, for the child's archive page (the child is checked through access)."""
-    child = access.get_child_for_user(user, child.pk)
+def activities_for_child(child: Child) -> QuerySet[Activity]:
+    """The activities a child joined, for the child's archive page. `child` is the one children.access gave the
+    archive view for this user; it is not fetched again."""
     return child.activities.select_related("area").order_by("-date", "-id")
 
 

@@ -61,21 +61,30 @@ class ChildVisits:
     days_overdue: int
     rules: list
     visits: list
+    more: bool = False  # older visits exist beyond `visits` (the full list is on its own page)
 
     @property
     def status_label(self) -> str:
         return str(rules.Status(self.status).label)
 
 
-def child_visits(child: Child, today: datetime.date, limit: int = 30) -> ChildVisits:
+def child_visits(child: Child, today: datetime.date, limit: int = 10) -> ChildVisits:
+    """The child's visit status, the rules behind it and the `limit` latest visits, for the archive page."""
     sched = VisitSchedule.objects.filter(child=child).first()
     applied = []
     if sched and sched.rule_ids:
         ids = [int(i) for i in sched.rule_ids.split(",") if i]
         applied = list(VisitRule.objects.filter(pk__in=ids).select_related("rule_set"))
     status, days = rules.status_for(sched.due_on if sched else None, today)
-    visits = list(Visit.objects.filter(child=child).select_related("created_by").prefetch_related("photos")[:limit])
-    return ChildVisits(schedule=sched, status=status, days_overdue=days, rules=applied, visits=visits)
+    visits = list(Visit.objects.filter(child=child).select_related("created_by")[: limit + 1])
+    return ChildVisits(
+        schedule=sched, status=status, days_overdue=days, rules=applied, visits=visits[:limit], more=len(visits) > limit
+    )
+
+
+def all_child_visits(child: Child) -> QuerySet[Visit]:
+    """Every visit of a child, newest first, for its paged visit list (`child` as children.access gave it)."""
+    return Visit.objects.filter(child=child).select_related("created_by")
 
 
 _DAYS_BETWEEN = {

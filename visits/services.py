@@ -62,7 +62,7 @@ def visit_create(
         row.visit_date = timezone.localtime(row.visited_at).date()
         row.household_key = key
         row.created_by = user
-        row.full_clean()
+        row.full_clean(exclude=["child", "created_by"])  # both set here from checked objects: no lookups
         row.save()
         for photo in photos:
             photo.seek(0)

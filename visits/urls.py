@@ -10,6 +10,7 @@ urlpatterns = [
     path("screenings/", views.campaigns, name="campaigns"),
     path("screenings/<int:pk>/", views.campaign_detail, name="campaign"),
     path("screenings/<int:pk>/confirm/<int:child_pk>/", views.campaign_confirm, name="campaign_confirm"),
+    path("child/<int:child_pk>/", views.child_visit_list, name="child_list"),
     path("child/<int:child_pk>/new/", views.visit_new, name="new"),
     path("child/<int:child_pk>/<int:pk>/", views.visit_detail, name="detail"),
     path("child/<int:child_pk>/<int:pk>/edit/", views.visit_edit, name="edit"),

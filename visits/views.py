@@ -68,6 +68,17 @@ def visit_new(request, child_pk: int):
 
 
 @login_required
+def child_visit_list(request, child_pk: int):
+    """Every visit of a child, paged (the archive page shows the latest ones)."""
+    child = access.get_child_for_user(request.user, child_pk)
+    if not access.can_edit_child(request.user, child) and request.user.role == Role.LIAISON:
+        raise Http404(_("No such child."))  # a shared archive shows only its referrals
+    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    page = Paginator(selectors.all_child_visits(child), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "visits/child_visits.html", {"child": child, "page": page, "query": ""})
+
+
+@login_required
 def visit_detail(request, child_pk: int, pk: int):
     child = access.get_child_for_user(request.user, child_pk)
     visit = get_object_or_404(Visit.objects.select_related("created_by").prefetch_related("photos"), child=child, pk=pk)

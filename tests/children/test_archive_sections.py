@@ -1,0 +1,77 @@
+"""The archive page shows the latest visits and changes; the whole lists are one link away, on pages that are
+scoped, logged and closed to other areas like the archive itself."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from children.models import AccessLog
+from children.views import ARCHIVE_HISTORY_ROWS
+from tests.factories import ChildFactory
+from visits.models import Visit
+from visits.selectors import child_visits
+
+
+def _visits(child, n):
+    start = timezone.make_aware(datetime.datetime(2026, 1, 1, 9))
+    for i in range(n):
+        at = start + datetime.timedelta(days=i)
+        Visit.objects.create(child=child, kind="home", visited_at=at, visit_date=at.date(), met_whom=f"第{i}次")
+
+
+def test_the_archive_shows_the_ten_latest_visits_and_links_to_all(client, users, child):
+    _visits(child, 13)
+    client.force_login(users.director)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    shown = [v for v in Visit.objects.filter(child=child) if reverse("visits:detail", args=[child.pk, v.pk]) in body]
+    assert [v.met_whom for v in shown] == [f"第{i}次" for i in range(12, 2, -1)]
+    assert f'href="{reverse("visits:child_list", args=[child.pk])}"' in body
+
+    listing = client.get(reverse("visits:child_list", args=[child.pk]))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert all(reverse("visits:detail", args=[child.pk, v.pk]) in page for v in Visit.objects.filter(child=child))
+    assert AccessLog.objects.filter(user=users.director, child=child, action="view").count() == 2
+
+
+def test_with_ten_visits_or_fewer_there_is_no_link(client, users, child):
+    _visits(child, 10)
+    client.force_login(users.director)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert f'href="{reverse("visits:child_list", args=[child.pk])}"' not in body
+    assert child_visits(child, timezone.localdate()).more is False
+
+
+def test_the_visit_list_pages(client, users, child, settings):
+    settings.LIST_PAGE_SIZE = 5
+    _visits(child, 12)
+    client.force_login(users.director)
+    url = reverse("visits:child_list", args=[child.pk])
+    last = client.get(url, {"page": 3}).content.decode()
+    oldest = Visit.objects.filter(child=child).order_by("visited_at")[:2]
+    assert all(reverse("visits:detail", args=[child.pk, v.pk]) in last for v in oldest)
+    assert reverse("visits:detail", args=[child.pk, Visit.objects.filter(child=child).first().pk]) not in last
+
+
+def test_the_archive_shows_the_latest_changes_and_links_to_the_whole_history(client, users, child):
+    child._history_user = users.director
+    for n in range(ARCHIVE_HISTORY_ROWS + 5):
+        child.address = f"东关村{n}号"
+        child.save()
+    client.force_login(users.director)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert f"东关村{ARCHIVE_HISTORY_ROWS + 4}号" in body and "东关村3号 → 东关村4号" not in body
+    assert reverse("children:history", args=[child.pk]) in body
+    history = client.get(reverse("children:history", args=[child.pk])).content.decode()
+    assert "东关村3号 → 东关村4号" in history and "东关村0号 → 东关村1号" in history
+
+
+def test_other_areas_and_shared_liaisons_get_404(client, users, tree):
+    child = ChildFactory(village=tree.v2)
+    for url in (reverse("children:history", args=[child.pk]), reverse("visits:child_list", args=[child.pk])):
+        client.force_login(users.other_supervisor)
+        assert client.get(url).status_code == 404
+        client.force_login(users.liaison)
+        assert client.get(url).status_code == 404
+    assert not AccessLog.objects.filter(child=child).exists()
