@@ -3,9 +3,11 @@
 import datetime
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
@@ -105,6 +107,55 @@ def _shown(field, value, *, mask_ids: bool) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+# The archive page's record lists: context name -> (relation on Child, how the page reads it). Most archives have
+# rows in only a few of them, so one query first asks which relations have any row, and only those are read.
+ARCHIVE_LISTS: dict[str, tuple[str, Callable[[Child], Any]]] = {
+    "categories": ("categories", lambda c: list(c.categories.all())),
+    "colour_changes": ("colour_changes", lambda c: list(c.colour_changes.select_related("changed_by")[:20])),
+    "family": ("family", lambda c: list(c.family.all())),
+    "entrusted_care": ("entrusted_care", lambda c: c.entrusted_care),
+    "welfare": ("welfare", lambda c: list(c.welfare.all())),
+    "problems": ("problems", lambda c: list(c.problems.all())),
+    "care_records": ("care_records", lambda c: list(c.care_records.all()[:50])),
+    "work_log": ("work_log", lambda c: list(c.work_log.select_related("created_by")[:50])),
+    "transfers": ("transfers", lambda c: list(c.transfers.select_related("from_village", "to_village"))),
+    "assessments": ("assessments", lambda c: list(c.assessments.select_related("assessor")[:20])),
+    "referrals": ("referrals", lambda c: list(c.referrals.select_related("department")[:20])),
+    "reports": ("reports", lambda c: list(c.reports.all()[:20])),
+    "interventions": ("interventions", lambda c: list(c.interventions.all()[:20])),
+    "conferences": ("conferences", lambda c: list(c.conferences.prefetch_related("follow_ups__owner")[:20])),
+    "activities": ("activities", lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50])),
+}
+
+
+@functools.cache
+def _presence_sql(relations: tuple[str, ...]) -> str:
+    """SELECT EXISTS(…), EXISTS(…), … : whether each reverse relation of Child has a row for one child."""
+    quote = connection.ops.quote_name
+    checks = []
+    for name in relations:
+        relation = Child._meta.get_field(name)
+        if relation.many_to_many:  # the through table's column naming the child
+            table, column = relation.through._meta.db_table, relation.field.m2m_reverse_name()
+        else:
+            table, column = relation.related_model._meta.db_table, relation.field.column
+        checks.append(f"EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(column)} = %s)")
+    return "SELECT " + ", ".join(checks)
+
+
+def archive_lists(child: Child) -> dict[str, Any]:
+    """The archive page's record lists of a child (as children.access gave it): one query to learn which lists
+    have rows, then one query per non-empty list. An empty list is [] (None for the entrusted caregiver)."""
+    relations = tuple(relation for relation, _read in ARCHIVE_LISTS.values())
+    with connection.cursor() as cursor:
+        cursor.execute(_presence_sql(relations), [child.pk] * len(relations))
+        present = dict(zip(relations, cursor.fetchone(), strict=True))
+    return {
+        name: read(child) if present[relation] else (None if name == "entrusted_care" else [])
+        for name, (relation, read) in ARCHIVE_LISTS.items()
+    }
 
 
 HISTORY_SOURCES = (

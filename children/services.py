@@ -320,4 +320,8 @@ def record_save(*, user: User, child: Child, record: Model, expected_version: in
 
 
 def access_log(*, user: User, child_ids: Iterable[int], action: str = AccessAction.VIEW) -> None:
-    AccessLog.objects.bulk_create([AccessLog(user=user, child_id=pk, action=action) for pk in child_ids])
+    rows = [AccessLog(user=user, child_id=pk, action=action) for pk in child_ids]
+    if len(rows) == 1:
+        rows[0].save()  # one INSERT in autocommit; bulk_create would wrap it in BEGIN … COMMIT
+    else:
+        AccessLog.objects.bulk_create(rows)

@@ -132,24 +132,11 @@ def child_detail(request, pk: int):
         "child": child,
         "can_edit": access.can_edit_child(request.user, child) and child.is_open,
         "full_ids": access.sees_full_id_number(request.user),
-        "categories": list(child.categories.all()),
-        "colour_changes": list(child.colour_changes.select_related("changed_by")[:20]),
-        "family": list(child.family.all()),
-        "entrusted_care": EntrustedCare.objects.filter(child=child).first(),
-        "welfare": list(child.welfare.all()),
-        "problems": list(child.problems.all()),
-        "care_records": list(child.care_records.all()[:50]),
-        "work_log": list(child.work_log.select_related("created_by")[:50]),
-        "transfers": list(child.transfers.select_related("from_village", "to_village")),
+        **selectors.archive_lists(child),
         "history": selectors.archive_history(
             child, limit=ARCHIVE_HISTORY_ROWS + 1, mask_ids=not access.sees_full_id_number(request.user)
         ),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
-        "assessments": list(child.assessments.select_related("assessor")[:20]),
-        "referrals": list(child.referrals.select_related("department")[:20]),
-        "reports": list(child.reports.all()[:20]),
-        "interventions": list(child.interventions.all()[:20]),
-        "conferences": list(child.conferences.prefetch_related("follow_ups__owner")[:20]),
     }
     context["more_history"] = len(context["history"]) > ARCHIVE_HISTORY_ROWS
     context["history"] = context["history"][:ARCHIVE_HISTORY_ROWS]

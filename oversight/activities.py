@@ -56,12 +56,6 @@ def visible_participants(user: User, activity: Activity) -> QuerySet[Child]:
     return access.visible_children(user).filter(activities=activity).select_related("village").order_by("name")
 
 
-def activities_for_child(child: Child) -> QuerySet[Activity]:
-    """The activities a child joined, for the child's archive page. `child` is the one children.access gave the
-    archive view for this user; it is not fetched again."""
-    return child.activities.select_related("area").order_by("-date", "-id")
-
-
 def can_record(user: User, area_code: str) -> bool:
     return covers(user, area_code)
 

@@ -3,12 +3,17 @@ scoped, logged and closed to other areas like the archive itself."""
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import AccessLog
+from children.models import AccessLog, EntrustedCare
+from children.selectors import ARCHIVE_LISTS, archive_lists
 from children.views import ARCHIVE_HISTORY_ROWS
+from tests.children.test_access import archive  # noqa: F401 - a fixture
 from tests.factories import ChildFactory
+from tests.oversight.objects import make_objects as make_oversight_objects
 from visits.models import Visit
 from visits.selectors import child_visits
 
@@ -75,3 +80,45 @@ def test_other_areas_and_shared_liaisons_get_404(client, users, tree):
         client.force_login(users.liaison)
         assert client.get(url).status_code == 404
     assert not AccessLog.objects.filter(child=child).exists()
+
+
+def _read_everything(child):
+    """Every list read directly, without asking first which have rows."""
+    return {
+        name: read(child) if name != "entrusted_care" else EntrustedCare.objects.filter(child=child).first()
+        for name, (_relation, read) in ARCHIVE_LISTS.items()
+    }
+
+
+def test_the_archive_lists_are_what_reading_each_relation_gives(users, tree, archive):  # noqa: F811
+    child, _items = archive
+    make_oversight_objects(users, tree, child)  # an activity: the many-to-many relation
+    lists = archive_lists(child)
+    assert lists == _read_everything(child)
+    present = {name for name, value in lists.items() if value}
+    assert {
+        "categories",
+        "family",
+        "entrusted_care",
+        "welfare",
+        "problems",
+        "care_records",
+        "work_log",
+        "assessments",
+        "activities",
+    } <= present
+    # Each relation is asked about on its own: the flags agree with the ORM's exists() for every one of them.
+    for name, (relation, _read) in ARCHIVE_LISTS.items():
+        assert (name in present) == (
+            EntrustedCare.objects.filter(child=child).exists()
+            if name == "entrusted_care"
+            else getattr(child, relation).exists()
+        ), name
+
+
+def test_an_archive_with_no_records_reads_them_in_one_query(child):
+    with CaptureQueriesContext(connection) as queries:
+        lists = archive_lists(child)
+    assert len(queries.captured_queries) == 1
+    assert lists == _read_everything(child)
+    assert lists["entrusted_care"] is None and all(v == [] for k, v in lists.items() if k != "entrusted_care")
