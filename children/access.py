@@ -5,6 +5,9 @@ children explicitly shared with them or their groups through django-guardian obj
 department liaison receiving a referral). No permission row is written per child per user for area access.
 """
 
+import functools
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,14 +25,48 @@ AREA_ROLES = {Role.DIRECTOR, Role.SUPERVISOR, Role.CIVIL_AFFAIRS}
 FULL_ID_ROLES = {Role.DIRECTOR, Role.CIVIL_AFFAIRS, Role.ADMIN}
 
 
+@functools.cache
+def _facts_sql() -> str:
+    """One query for what the access rule needs to know about a user: the prefixes of the areas they serve (kind
+    1) and the children shared with them or their groups through django-guardian (kind 2). Built once."""
+    from django.contrib.auth.models import Permission
+
+    q = connection.ops.quote_name
+    area, user_areas, user_groups = Area._meta.db_table, User.areas.through._meta.db_table, User.groups.through
+    direct, via_group = ChildUserObjectPermission._meta.db_table, ChildGroupObjectPermission._meta.db_table
+    view = (
+        f"(SELECT p.id FROM {q(Permission._meta.db_table)} p JOIN {q('django_content_type')} t"
+        f" ON t.id = p.content_type_id WHERE t.app_label = 'children' AND t.model = 'child'"
+        f" AND p.codename = '{VIEW_PERMISSION}')"
+    )
+    return (
+        f"SELECT 1, a.prefix, NULL FROM {q(area)} a JOIN {q(user_areas)} ua ON ua.area_id = a.code"
+        f" WHERE ua.user_id = %s AND %s"
+        f" UNION ALL SELECT 2, NULL, d.content_object_id FROM {q(direct)} d"
+        f" WHERE d.user_id = %s AND d.permission_id = {view}"
+        f" UNION ALL SELECT 2, NULL, g.content_object_id FROM {q(via_group)} g"
+        f" JOIN {q(user_groups._meta.db_table)} ug ON ug.group_id = g.group_id"
+        f" WHERE ug.user_id = %s AND g.permission_id = {view}"
+    )
+
+
+def _facts(user: User) -> tuple[list[str], list[int]]:
+    """(area prefixes, shared child ids) of the user, in one query, cached on the user object for the request.
+
+    The shared ids are fetched as a list so that the scope below stays an index-friendly `prefix OR id IN (…)`;
+    an OR with a subquery would make PostgreSQL scan every child."""
+    if not hasattr(user, "_access_facts"):
+        with connection.cursor() as cursor:
+            cursor.execute(_facts_sql(), [user.pk, user.role in AREA_ROLES, user.pk, user.pk])
+            rows = cursor.fetchall()
+        prefixes = sorted(prefix for kind, prefix, _child in rows if kind == 1)
+        user._access_facts = (prefixes, sorted({child for kind, _prefix, child in rows if kind == 2}))
+    return user._access_facts
+
+
 def area_prefixes(user: User) -> list[str]:
-    """The code prefixes of the areas a user serves (cached on the user object for the request)."""
-    if not hasattr(user, "_area_prefixes"):
-        if user.role in AREA_ROLES:
-            user._area_prefixes = sorted(user.areas.values_list("prefix", flat=True))
-        else:
-            user._area_prefixes = []
-    return user._area_prefixes
+    """The code prefixes of the areas a user serves (none for roles that are not area roles)."""
+    return _facts(user)[0]
 
 
 def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
@@ -37,24 +74,6 @@ def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
     for prefix in prefixes:
         q |= Q(**{f"{field}__startswith": prefix})
     return q
-
-
-def shared_child_ids(user: User) -> list[int]:
-    """Children shared with the user or their groups through django-guardian (one query, cached per request).
-
-    Fetched as a list first so that the scope below stays an index-friendly `prefix OR id IN (…)`; an OR with a
-    subquery would make PostgreSQL scan every child."""
-    if not hasattr(user, "_shared_child_ids"):
-        direct = ChildUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_PERMISSION)
-        via_group = ChildGroupObjectPermission.objects.filter(group__user=user, permission__codename=VIEW_PERMISSION)
-        user._shared_child_ids = sorted(
-            set(
-                direct.values_list("content_object_id", flat=True).union(
-                    via_group.values_list("content_object_id", flat=True)
-                )
-            )
-        )
-    return user._shared_child_ids
 
 
 def scope_q(user: User, *, village_field: str = "village__code", child_field: str = "pk") -> Q | None:
@@ -67,7 +86,7 @@ def scope_q(user: User, *, village_field: str = "village__code", child_field: st
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     q = _prefix_q(area_prefixes(user), field=village_field) if user.role in AREA_ROLES else Q(pk__in=[])
-    shared = shared_child_ids(user)
+    shared = _facts(user)[1]
     if shared:
         q |= Q(**{f"{child_field}__in": shared})
     return q

@@ -183,6 +183,23 @@ def test_sharing_with_a_group_shares_with_its_members(client, users, archive):
     assert client.get(reverse("children:detail", kwargs={"pk": child.pk})).status_code == 200
 
 
+def test_only_the_view_permission_shares_and_only_with_its_holder(client, users, archive):
+    from django.contrib.auth.models import Group
+
+    child, _items = archive
+    detail = reverse("children:detail", kwargs={"pk": child.pk})
+    assign_perm("children.change_child", users.liaison, child)  # another permission of the same child
+    group = Group.objects.create(name="公安联络员")
+    users.liaison.groups.add(group)
+    assign_perm("children.change_child", group, child)
+    other = Group.objects.create(name="别的组")
+    assign_perm("children.view_child", other, child)  # a group the liaison is not in
+    client.force_login(users.liaison)
+    assert client.get(detail).status_code == 404
+    other.user_set.add(users.liaison)
+    assert client.get(detail).status_code == 200
+
+
 def test_list_shows_only_own_area(client, users, tree):
     from tests.factories import ChildFactory
 

@@ -56,7 +56,7 @@ def test_coverage_counts_run_three_queries_whatever_the_size(users, tree, more, 
     assert counts == {"villages_without_director": 2, "crowded_villages_one_director": 1, "directors_not_trained": 2}
     make_children(tree.v3, 40)
     UserFactory(role=Role.DIRECTOR, areas=[tree.v3])
-    users.county_staff.__dict__.pop("_area_prefixes", None)
+    users.county_staff.__dict__.pop("_access_facts", None)
     with django_assert_num_queries(4):
         counts = coverage.coverage_counts(users.county_staff)
     assert counts == {"villages_without_director": 1, "crowded_villages_one_director": 2, "directors_not_trained": 3}
