@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import PREFIX_LENGTH, AreaLevel
+
 from .rules import CONTACT_KINDS, HOME_KINDS
 
 _SQL = {
@@ -146,12 +148,19 @@ def _scope(child_ids: Iterable[int] | None, area_prefix: str | None) -> tuple[st
     return "", []
 
 
-@transaction.atomic
+# Up to this many children, the rules are matched on each child's full village code (no query for the longest rule
+# prefix first); larger refreshes group children by the shortest code prefix that tells the rule sets apart.
+FEW_CHILDREN = 100
+
+
+@transaction.atomic(savepoint=False)  # inside a caller's transaction, an error rolls back the caller's work too
 def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None = None) -> int:
     """Recompute the schedule of the given children, of an area's subtree, or (neither given) of everyone.
 
     Returns the number of rows written. Closed archives lose their schedule row.
     """
+    if child_ids is not None:
+        child_ids = [int(i) for i in child_ids]
     where, params = _scope(child_ids, area_prefix)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not where:
@@ -163,8 +172,11 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
             f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
             params,
         )
-        cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
-        key_len = max(1, cursor.fetchone()[0])
+        if child_ids is not None and len(child_ids) <= FEW_CHILDREN:
+            key_len = PREFIX_LENGTH[AreaLevel.VILLAGE]  # every rule prefix is at most a village code
+        else:
+            cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
+            key_len = max(1, cursor.fetchone()[0])
         cursor.execute(build_sql(where, key_len), [*params, timezone.now()])
         return cursor.rowcount
 

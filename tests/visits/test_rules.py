@@ -135,3 +135,28 @@ def test_python_matching_mirrors_the_rules():
 )
 def test_status_for(due, status, days):
     assert rules.status_for(due, datetime.date(2026, 11, 22)) == (status, days)
+
+
+@pytest.mark.django_db
+def test_a_few_children_match_on_the_full_village_code_as_the_whole_refresh_does():
+    """Up to schedule.FEW_CHILDREN children are matched on their full village code, skipping the query for the
+    longest rule prefix; the schedules must be those the whole-table refresh computes."""
+    kinds = [
+        {"category_flags": CATEGORY_BITS["orphan_scattered"]},
+        {"category_flags": CATEGORY_BITS["left_behind_rural"] | CATEGORY_BITS["single_parent"]},
+        {"category_flags": CATEGORY_BITS["left_behind_urban"]},
+        {"category_flags": CATEGORY_BITS["disabled"], "disability": "physical", "disability_grade": 1},
+        {"category_flags": CATEGORY_BITS["left_behind_rural"], "risk_grade": "high"},
+    ]
+    villages = [village_in(code) for code in ("370200", "320000", "330903", "370000")]
+    ids = [ChildFactory(village=v, registered_on=REGISTERED, **k).pk for v in villages for k in kinds]
+
+    def snapshot():
+        return sorted(VisitSchedule.objects.values_list("child_id", "home_days", "contact_days", "rule_ids"))
+
+    schedule.refresh()
+    whole = snapshot()
+    assert len({row[1:3] for row in whole}) > 3  # the regions and kinds really lead to different rules
+    VisitSchedule.objects.all().delete()
+    schedule.refresh(child_ids=ids)
+    assert snapshot() == whole
