@@ -34,19 +34,15 @@ def _facts_sql() -> str:
     q = connection.ops.quote_name
     area, user_areas, user_groups = Area._meta.db_table, User.areas.through._meta.db_table, User.groups.through
     direct, via_group = ChildUserObjectPermission._meta.db_table, ChildGroupObjectPermission._meta.db_table
-    view = (
-        f"(SELECT p.id FROM {q(Permission._meta.db_table)} p JOIN {q('django_content_type')} t"
-        f" ON t.id = p.content_type_id WHERE t.app_label = 'children' AND t.model = 'child'"
-        f" AND p.codename = '{VIEW_PERMISSION}')"
-    )
+    permission = Permission._meta.db_table  # rows of these two tables are Child permissions: the codename suffices
     return (
         f"SELECT 1, a.prefix, NULL FROM {q(area)} a JOIN {q(user_areas)} ua ON ua.area_id = a.code"
         f" WHERE ua.user_id = %s AND %s"
         f" UNION ALL SELECT 2, NULL, d.content_object_id FROM {q(direct)} d"
-        f" WHERE d.user_id = %s AND d.permission_id = {view}"
+        f" JOIN {q(permission)} p ON p.id = d.permission_id WHERE d.user_id = %s AND p.codename = '{VIEW_PERMISSION}'"
         f" UNION ALL SELECT 2, NULL, g.content_object_id FROM {q(via_group)} g"
         f" JOIN {q(user_groups._meta.db_table)} ug ON ug.group_id = g.group_id"
-        f" WHERE ug.user_id = %s AND g.permission_id = {view}"
+        f" JOIN {q(permission)} p ON p.id = g.permission_id WHERE ug.user_id = %s AND p.codename = '{VIEW_PERMISSION}'"
     )
 
 

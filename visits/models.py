@@ -26,7 +26,10 @@ class Rating(models.TextChoices):
 class Visit(models.Model):
     """One visit or contact with one child. A household visit makes one row per child, sharing `household_key`."""
 
-    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits")
+    # Indexed by visit_child_latest_idx below, whose first column is the child.
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices, default=VisitKind.HOME)
     visited_at = models.DateTimeField(_("date and time"))
     # The local date of `visited_at`, which the visit rules count in (indexed for the schedule).
@@ -64,6 +67,8 @@ class Visit(models.Model):
         indexes = [
             # Last home visit / last contact per child (schedule refresh, archive page).
             models.Index(fields=["child", "kind", "visit_date"], name="visit_child_kind_date_idx"),
+            # A child's latest visits (archive page, visit list), newest first as Meta.ordering lists them.
+            models.Index(fields=["child", "-visited_at", "-id"], name="visit_child_latest_idx"),
             # Visits of a period (compliance views).
             models.Index(fields=["visit_date"], name="visit_date_idx"),
         ]

@@ -3,6 +3,7 @@ scoped, logged and closed to other areas like the archive itself."""
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -122,3 +123,24 @@ def test_an_archive_with_no_records_reads_them_in_one_query(child):
     assert len(queries.captured_queries) == 1
     assert lists == _read_everything(child)
     assert lists["entrusted_care"] is None and all(v == [] for k, v in lists.items() if k != "entrusted_care")
+
+
+@pytest.mark.postgres
+def test_a_childs_latest_visits_are_read_from_one_index(require_postgres, child):
+    """visits/0006: the archive's newest-first visit list walks visit_child_latest_idx and stops at the limit (no
+    sort of every visit of the child); the foreign key keeps its constraint without a second index."""
+    _visits(child, 30)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask what an index would do
+        sql, params = Visit.objects.filter(child=child)[:11].query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'visits_visit'")
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'visits_visit'::regclass AND contype = 'f'"
+            " AND conname LIKE '%child_id%'"
+        )
+        fk_constraints = cursor.fetchone()[0]
+    assert "visit_child_latest_idx" in plan and "Sort" not in plan, plan
+    assert "visits_visit_child_id_608cad8d" not in indexes and fk_constraints == 1
