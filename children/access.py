@@ -98,10 +98,14 @@ def visible_children(user: User) -> QuerySet[Child]:
     return scope(user, Child.objects.all(), village_field="village__code", child_field="pk")
 
 
-def get_child_for_user(user: User, pk: int | str) -> Child:
-    """The child if the user may see it, else 404: missing and forbidden look the same."""
+def get_child_for_user(user: User, pk: int | str, *, with_areas: bool = True) -> Child:
+    """The child if the user may see it, else 404: missing and forbidden look the same. With `with_areas` the
+    village, township and county come in the same query (pages that name them); without, only the child."""
     try:
-        return visible_children(user).select_related("village__parent__parent").get(pk=int(pk))
+        children = visible_children(user)
+        if with_areas:
+            children = children.select_related("village__parent__parent")
+        return children.get(pk=int(pk))
     except (Child.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such child.")) from None
 

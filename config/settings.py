@@ -216,6 +216,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Template fragments that depend only on the code (the menu per role and language): kept per process, so a deploy
+# (a restart) never serves the previous version's.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True

@@ -62,7 +62,8 @@ def make_child(village, category, *, colour="green", address="村中路1号", gu
 def _own_cache(settings):
     """City and province figures are cached: each test gets a fresh in-process cache of its own."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
     }
 
 

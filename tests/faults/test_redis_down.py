@@ -29,11 +29,12 @@ def app_on_private_redis(private_redis, settings):
     settings.REDIS_URL = private_redis.url
     settings.CELERY_BROKER_URL = private_redis.url
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
+        },
     }
 
     def reset_pools():
