@@ -1,10 +1,6 @@
 """Writes about users: sessions, disabling, passwords set by an administrator."""
 
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,11 +20,8 @@ def session_record(*, user: User, session_key: str | None) -> None:
 @transaction.atomic
 def user_sessions_end(*, user_ids: list[int]) -> int:
     """End every session of these users at once; returns how many sessions were ended."""
-    keys = list(UserSession.objects.filter(user_id__in=user_ids).values_list("session_key", flat=True))
+    keys = UserSession.objects.filter(user_id__in=user_ids).values("session_key")
     deleted, _ = Session.objects.filter(session_key__in=keys).delete()
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if hasattr(store, "cache_key_prefix"):  # cached_db: the cached copies go too, or they would still sign in
-        caches[settings.SESSION_CACHE_ALIAS].delete_many([store.cache_key_prefix + key for key in keys])
     UserSession.objects.filter(user_id__in=user_ids).delete()
     return deleted
 

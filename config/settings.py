@@ -228,9 +228,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 
-# Sessions live in the database; with Redis they are also cached there, so a page reads its session from Redis
-# (accounts.services.user_sessions_end clears both when a user is disabled).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 # Activity keeps a session alive; it is re-saved at most once a minute, not on every request
 # (accounts.middleware.IdleSessionMiddleware), so an idle session ends 29–30 minutes after the last request.

@@ -89,18 +89,8 @@ def test_weak_passwords_are_refused(db, password, code):
 # --- idle sessions ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["db", "cached_db"])
-def test_sessions_end_after_the_idle_time_but_activity_keeps_them(client, users, settings, engine):
-    """Both session engines the settings choose from. The cached copies live in an in-process cache here, whose
-    expiry follows the travelling clock (Redis's would not: it expires them in its own, real, time)."""
-    import uuid
-
+def test_sessions_end_after_the_idle_time_but_activity_keeps_them(client, users, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_REFRESH_SECONDS == 60
-    settings.SESSION_ENGINE = f"django.contrib.sessions.backends.{engine}"
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
-    }
     assert _sign_in(client, "director").status_code == 302
     start = timezone.now()
     with time_machine.travel(start + dt.timedelta(minutes=25)):
@@ -337,22 +327,3 @@ def test_the_documented_demo_sign_ins_work_without_a_forced_password_change(clie
     response = _sign_in(client, "director", DEMO_PASSWORD)
     assert response.status_code == 302
     assert client.get(response["Location"], follow=True).redirect_chain[-1][0] != "/accounts/password/"
-
-
-def test_ended_sessions_are_gone_from_the_session_cache_too(settings, users):
-    """With Redis the sessions are cached_db: ending them must drop the cached copies, or the cookie would still
-    sign in (the user here stays active, so nothing else would stop it)."""
-    import uuid
-
-    from accounts.services import user_sessions_end
-
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
-    }
-    phone = _signed_in_client("director")
-    assert phone.get("/children/").status_code == 200  # read through the cache from here on
-    user_sessions_end(user_ids=[users.director.pk])
-    response = phone.get("/children/")
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
