@@ -1,5 +1,7 @@
 from django.db import connection
 
+from config import prepared
+
 from .models import Notification
 
 
@@ -9,7 +11,8 @@ def notifications(request) -> dict:
     if not user or not user.is_authenticated:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared.execute(
+            cursor,
             f"SELECT COUNT(*) FROM {connection.ops.quote_name(Notification._meta.db_table)}"
             " WHERE user_id = %s AND read_at IS NULL",
             [user.pk],

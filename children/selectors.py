@@ -14,6 +14,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, W
 from django.utils import timezone
 
 from accounts.models import User
+from config import prepared
 
 from . import access
 from .categories import CATEGORY_BITS
@@ -150,7 +151,7 @@ def archive_lists(child: Child) -> dict[str, Any]:
     have rows, then one query per non-empty list. An empty list is [] (None for the entrusted caregiver)."""
     relations = tuple(relation for relation, _read in ARCHIVE_LISTS.values())
     with connection.cursor() as cursor:
-        cursor.execute(_presence_sql(relations), [child.pk] * len(relations))
+        prepared.execute(cursor, _presence_sql(relations), [child.pk] * len(relations))
         present = dict(zip(relations, cursor.fetchone(), strict=True))
     return {
         name: read(child) if present[relation] else (None if name == "entrusted_care" else [])
@@ -233,7 +234,7 @@ def archive_history(child: Child, limit: int = 50, *, mask_ids: bool = True) -> 
     `diff_against` does (tests/children/test_history.py holds the two side by side)."""
     sources = _history_sources()
     with connection.cursor() as cursor:
-        cursor.execute(_history_sql(connection.vendor, limit + 1), [child.pk] * len(sources))
+        prepared.execute(cursor, _history_sql(connection.vendor, limit + 1), [child.pk] * len(sources))
         records = cursor.fetchall()
     kinds = dict(sources[0][1]._meta.get_field("history_type").flatchoices)
     rows: list[HistoryRow] = []
