@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench .venv/bin/python bench/load.py [--seconds 120]
         [--connections 50] [--workers N] [--max-requests 100000]
 
-Loopback only, bounded in time and count. Starts gunicorn (config/gunicorn.py, workers 2 × cores + 1 unless
+Loopback only, bounded in time and count. Starts gunicorn (config/gunicorn.py, workers cores + 1 unless
 --workers) on a free local port, signs in one director with open children as `--connections` separate sessions
 (so that the per-request session save never queues on one row), and then each connection loops, closed-loop with
 no think time, over three requests in turn:

@@ -1,7 +1,10 @@
 """gunicorn settings, from the environment: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-GUNICORN_WORKERS (or WEB_CONCURRENCY) sets the number of worker processes; the default is 2 × cores + 1, counting
-the cores this process may run on. GUNICORN_BIND is where to listen (nginx proxies to it)."""
+GUNICORN_WORKERS (or WEB_CONCURRENCY) sets the number of worker processes; the default is cores + 1, counting the
+cores this process may run on. A request spends little time waiting: with PostgreSQL on the same machine the workers
+and the database share the cores, and more workers only contend (bench/RESULTS.md: on 2 cores, 3 workers served
+about 20 % more than 5). With the database on its own machine, 2 × cores + 1 is the usual start.
+GUNICORN_BIND is where to listen (nginx proxies to it)."""
 
 import os
 
@@ -18,7 +21,7 @@ def _int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
-workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", 2 * cores() + 1))
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", cores() + 1))
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30

@@ -95,7 +95,7 @@ def test_env_example_lists_every_variable_the_settings_read():
 @pytest.mark.parametrize(
     ("env", "expected"), [({}, None), ({"GUNICORN_WORKERS": "3"}, 3), ({"WEB_CONCURRENCY": "4"}, 4)]
 )
-def test_gunicorn_workers_from_the_environment_default_two_per_core_plus_one(monkeypatch, env, expected):
+def test_gunicorn_workers_from_the_environment_default_one_per_core_plus_one(monkeypatch, env, expected):
     import os
 
     for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY"):
@@ -103,7 +103,7 @@ def test_gunicorn_workers_from_the_environment_default_two_per_core_plus_one(mon
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     conf = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
-    assert conf["workers"] == (expected or 2 * len(os.sched_getaffinity(0)) + 1)
+    assert conf["workers"] == (expected or len(os.sched_getaffinity(0)) + 1)
     assert conf["bind"] == "127.0.0.1:8001" and conf["accesslog"] is None
 
 
