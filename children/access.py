@@ -99,14 +99,14 @@ def visible_children(user: User) -> QuerySet[Child]:
     return scope(user, Child.objects.all(), village_field="village__code", child_field="pk")
 
 
-def get_child_for_user(user: User, pk: int | str, *, with_areas: bool = True) -> Child:
-    """The child if the user may see it, else 404: missing and forbidden look the same. With `with_areas` the
-    village, township and county come in the same query (pages that name them); without, only the child."""
+AREAS = ("village__parent__parent",)
+
+
+def get_child_for_user(user: User, pk: int | str, *, related: tuple[str, ...] = AREAS) -> Child:
+    """The child if the user may see it, else 404: missing and forbidden look the same. `related` comes in the same
+    query: by default the village, township and county, which pages name."""
     try:
-        children = visible_children(user)
-        if with_areas:
-            children = children.select_related("village__parent__parent")
-        return children.get(pk=int(pk))
+        return visible_children(user).select_related(*related).get(pk=int(pk))
     except (Child.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such child.")) from None
 

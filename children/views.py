@@ -122,7 +122,7 @@ def child_register(request):
 
 @login_required
 def child_detail(request, pk: int):
-    child = access.get_child_for_user(request.user, pk)
+    child = access.get_child_for_user(request.user, pk, related=(*access.AREAS, "schedule"))
     services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
     if not access.can_edit_child(request.user, child) and request.user.role == Role.LIAISON:
         # Shared for a referral: the department sees what its service needs, not the whole archive.

@@ -70,7 +70,10 @@ class ChildVisits:
 
 def child_visits(child: Child, today: datetime.date, limit: int = 10) -> ChildVisits:
     """The child's visit status, the rules behind it and the `limit` latest visits, for the archive page."""
-    sched = VisitSchedule.objects.filter(child=child).first()
+    try:
+        sched = child.schedule  # select_related by the archive view; else one query
+    except VisitSchedule.DoesNotExist:
+        sched = None
     applied = []
     if sched and sched.rule_ids:
         ids = [int(i) for i in sched.rule_ids.split(",") if i]

@@ -37,7 +37,7 @@ def _household(user, child: Child):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request, child_pk: int):
-    child = access.get_child_for_user(request.user, child_pk, with_areas=request.method == "GET")
+    child = access.get_child_for_user(request.user, child_pk, related=access.AREAS if request.method == "GET" else ())
     if not access.can_edit_child(request.user, child):
         raise PermissionDenied(_("You may read this archive but not record visits for it."))
     form = VisitForm(request.POST or None, request.FILES or None, household_qs=_household(request.user, child))
