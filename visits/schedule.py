@@ -8,12 +8,14 @@ rewritten. It runs on SQLite and PostgreSQL; the few differences are the `_SQL` 
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import PREFIX_LENGTH, AreaLevel
+from config import prepared
 
 from .rules import CONTACT_KINDS, HOME_KINDS
 
@@ -162,22 +164,25 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
     if child_ids is not None:
         child_ids = [int(i) for i in child_ids]
     where, params = _scope(child_ids, area_prefix)
+    few = child_ids is not None and len(child_ids) <= FEW_CHILDREN
     with connection.cursor() as cursor:
+        # A few children (a visit, an edit): the same statements every time, prepared once per connection.
+        run = functools.partial(prepared.execute, cursor) if few else cursor.execute
         if connection.vendor == "postgresql" and not where:
             # Let the whole-table aggregates hash in memory instead of spilling to disk.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
-        cursor.execute(
+        run(
             f"DELETE FROM visits_visitschedule WHERE child_id IN "
             f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
             params,
         )
-        if child_ids is not None and len(child_ids) <= FEW_CHILDREN:
+        if few:
             key_len = PREFIX_LENGTH[AreaLevel.VILLAGE]  # every rule prefix is at most a village code
         else:
             cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
             key_len = max(1, cursor.fetchone()[0])
-        cursor.execute(build_sql(where, key_len), [*params, timezone.now()])
+        run(build_sql(where, key_len), [*params, timezone.now()])
         return cursor.rowcount
 
 
