@@ -33,7 +33,8 @@ def _facts_sql() -> str:
     from django.contrib.auth.models import Permission
 
     q = connection.ops.quote_name
-    area, user_areas, user_groups = Area._meta.db_table, User.areas.through._meta.db_table, User.groups.through
+    area, user_areas = Area._meta.db_table, User.areas.through._meta.db_table
+    user_groups = User.groups.through._meta.db_table
     direct, via_group = ChildUserObjectPermission._meta.db_table, ChildGroupObjectPermission._meta.db_table
     permission = Permission._meta.db_table  # rows of these two tables are Child permissions: the codename suffices
     return (
@@ -42,7 +43,7 @@ def _facts_sql() -> str:
         f" UNION ALL SELECT 2, NULL, d.content_object_id FROM {q(direct)} d"
         f" JOIN {q(permission)} p ON p.id = d.permission_id WHERE d.user_id = %s AND p.codename = '{VIEW_PERMISSION}'"
         f" UNION ALL SELECT 2, NULL, g.content_object_id FROM {q(via_group)} g"
-        f" JOIN {q(user_groups._meta.db_table)} ug ON ug.group_id = g.group_id"
+        f" JOIN {q(user_groups)} ug ON ug.group_id = g.group_id"
         f" JOIN {q(permission)} p ON p.id = g.permission_id WHERE ug.user_id = %s AND p.codename = '{VIEW_PERMISSION}'"
     )
 
@@ -118,6 +119,11 @@ def in_user_areas(user: User, village_code: str) -> bool:
 def can_edit_child(user: User, child: Child) -> bool:
     """Area staff of the child's area change its archive; shared access is read-only."""
     return user.is_administrator or (user.role in AREA_ROLES and in_user_areas(user, child.village_id))
+
+
+def sees_whole_archive(user: User, child: Child) -> bool:
+    """A liaison with whom a child is only shared (for a referral) sees what the service needs, not the archive."""
+    return can_edit_child(user, child) or user.role != Role.LIAISON
 
 
 def sees_full_id_number(user: User) -> bool:

@@ -110,24 +110,24 @@ def _shown(field, value, *, mask_ids: bool) -> str:
     return str(value)
 
 
-# The archive page's record lists: context name -> (relation on Child, how the page reads it). Most archives have
-# rows in only a few of them, so one query first asks which relations have any row, and only those are read.
-ARCHIVE_LISTS: dict[str, tuple[str, Callable[[Child], Any]]] = {
-    "categories": ("categories", lambda c: list(c.categories.all())),
-    "colour_changes": ("colour_changes", lambda c: list(c.colour_changes.select_related("changed_by")[:20])),
-    "family": ("family", lambda c: list(c.family.all())),
-    "entrusted_care": ("entrusted_care", lambda c: c.entrusted_care),
-    "welfare": ("welfare", lambda c: list(c.welfare.all())),
-    "problems": ("problems", lambda c: list(c.problems.all())),
-    "care_records": ("care_records", lambda c: list(c.care_records.all()[:50])),
-    "work_log": ("work_log", lambda c: list(c.work_log.select_related("created_by")[:50])),
-    "transfers": ("transfers", lambda c: list(c.transfers.select_related("from_village", "to_village"))),
-    "assessments": ("assessments", lambda c: list(c.assessments.select_related("assessor")[:20])),
-    "referrals": ("referrals", lambda c: list(c.referrals.select_related("department")[:20])),
-    "reports": ("reports", lambda c: list(c.reports.all()[:20])),
-    "interventions": ("interventions", lambda c: list(c.interventions.all()[:20])),
-    "conferences": ("conferences", lambda c: list(c.conferences.prefetch_related("follow_ups__owner")[:20])),
-    "activities": ("activities", lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50])),
+# The archive page's record lists: reverse relation of Child -> how the page reads it. Most archives have rows in
+# only a few of them, so one query first asks which relations have any row, and only those are read.
+ARCHIVE_LISTS: dict[str, Callable[[Child], Any]] = {
+    "categories": lambda c: list(c.categories.all()),
+    "colour_changes": lambda c: list(c.colour_changes.select_related("changed_by")[:20]),
+    "family": lambda c: list(c.family.all()),
+    "entrusted_care": lambda c: c.entrusted_care,
+    "welfare": lambda c: list(c.welfare.all()),
+    "problems": lambda c: list(c.problems.all()),
+    "care_records": lambda c: list(c.care_records.all()[:50]),
+    "work_log": lambda c: list(c.work_log.select_related("created_by")[:50]),
+    "transfers": lambda c: list(c.transfers.select_related("from_village", "to_village")),
+    "assessments": lambda c: list(c.assessments.select_related("assessor")[:20]),
+    "referrals": lambda c: list(c.referrals.select_related("department")[:20]),
+    "reports": lambda c: list(c.reports.all()[:20]),
+    "interventions": lambda c: list(c.interventions.all()[:20]),
+    "conferences": lambda c: list(c.conferences.prefetch_related("follow_ups__owner")[:20]),
+    "activities": lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50]),
 }
 
 
@@ -148,14 +148,14 @@ def _presence_sql(relations: tuple[str, ...]) -> str:
 
 def archive_lists(child: Child) -> dict[str, Any]:
     """The archive page's record lists of a child (as children.access gave it): one query to learn which lists
-    have rows, then one query per non-empty list. An empty list is [] (None for the entrusted caregiver)."""
-    relations = tuple(relation for relation, _read in ARCHIVE_LISTS.values())
+    have rows, then one query per non-empty list. An empty list is [] (None for a one-to-one relation)."""
+    relations = tuple(ARCHIVE_LISTS)
     with connection.cursor() as cursor:
         prepared.execute(cursor, _presence_sql(relations), [child.pk] * len(relations))
         present = dict(zip(relations, cursor.fetchone(), strict=True))
     return {
-        name: read(child) if present[relation] else (None if name == "entrusted_care" else [])
-        for name, (relation, read) in ARCHIVE_LISTS.items()
+        name: read(child) if present[name] else (None if Child._meta.get_field(name).one_to_one else [])
+        for name, read in ARCHIVE_LISTS.items()
     }
 
 

@@ -137,9 +137,8 @@ ON CONFLICT (child_id) DO UPDATE SET
 """
 
 
-def _scope(child_ids: Iterable[int] | None, area_prefix: str | None) -> tuple[str, list]:
-    if child_ids is not None:
-        ids = [int(i) for i in child_ids]
+def _scope(ids: list[int] | None, area_prefix: str | None) -> tuple[str, list]:
+    if ids is not None:
         if not ids:
             return "AND 1 = 0", []
         if connection.vendor == "postgresql":  # one array parameter, however many children

@@ -79,7 +79,7 @@ def child_visits(child: Child, today: datetime.date, limit: int = 10) -> ChildVi
         ids = [int(i) for i in sched.rule_ids.split(",") if i]
         applied = list(VisitRule.objects.filter(pk__in=ids).select_related("rule_set"))
     status, days = rules.status_for(sched.due_on if sched else None, today)
-    visits = list(Visit.objects.filter(child=child).select_related("created_by")[: limit + 1])
+    visits = list(all_child_visits(child)[: limit + 1])
     return ChildVisits(
         schedule=sched, status=status, days_overdue=days, rules=applied, visits=visits[:limit], more=len(visits) > limit
     )

@@ -71,7 +71,7 @@ def visit_new(request, child_pk: int):
 def child_visit_list(request, child_pk: int):
     """Every visit of a child, paged (the archive page shows the latest ones)."""
     child = access.get_child_for_user(request.user, child_pk)
-    if not access.can_edit_child(request.user, child) and request.user.role == Role.LIAISON:
+    if not access.sees_whole_archive(request.user, child):
         raise Http404(_("No such child."))  # a shared archive shows only its referrals
     access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
     page = Paginator(selectors.all_child_visits(child), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))

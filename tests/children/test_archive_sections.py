@@ -87,7 +87,7 @@ def _read_everything(child):
     """Every list read directly, without asking first which have rows."""
     return {
         name: read(child) if name != "entrusted_care" else EntrustedCare.objects.filter(child=child).first()
-        for name, (_relation, read) in ARCHIVE_LISTS.items()
+        for name, read in ARCHIVE_LISTS.items()
     }
 
 
@@ -109,11 +109,11 @@ def test_the_archive_lists_are_what_reading_each_relation_gives(users, tree, arc
         "activities",
     } <= present
     # Each relation is asked about on its own: the flags agree with the ORM's exists() for every one of them.
-    for name, (relation, _read) in ARCHIVE_LISTS.items():
+    for name in ARCHIVE_LISTS:
         assert (name in present) == (
             EntrustedCare.objects.filter(child=child).exists()
             if name == "entrusted_care"
-            else getattr(child, relation).exists()
+            else getattr(child, name).exists()
         ), name
 
 
