@@ -417,6 +417,8 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     PDF = "pdf", _("Printed to PDF")
     DOWNLOAD = "download", _("Downloaded a file")
+    EDIT = "edit", _("Opened or saved a change")
+    LOOKUP = "lookup", _("Found as a duplicate when registering")
 
 
 class AccessLog(models.Model):
