@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterable
-from xml.sax.saxutils import escape
 
 from django.db import models
 from django.utils import timezone
@@ -21,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from accounts.models import User
-from config.pdf import cjk_font, numbered_canvas, styles
+from config.pdf import cjk_font, numbered_canvas, paragraph, styles
 
 from . import access
 from .idnumber import mask, mask_phone
@@ -65,7 +64,8 @@ class Builder:
         self.story: list = []
 
     def p(self, text: str, style: str = "base") -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), self.st[style])
+        """Text (typed by a user, from the database, or ours) as a paragraph: never read as markup."""
+        return paragraph(text, self.st[style])
 
     def cell(self, text: str, width: float, style: str = "small"):
         """A table cell: plain text when it fits on one line (fast), a wrapping paragraph otherwise."""

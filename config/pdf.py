@@ -5,6 +5,7 @@ built-in STSong-Light (not embedded) with a warning."""
 import logging
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 
@@ -47,6 +48,18 @@ def styles(font: str):
         "cover": ParagraphStyle("cover", parent=base, fontSize=24, leading=34, alignment=1, spaceAfter=12),
         "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=17, spaceBefore=8, spaceAfter=4),
     }
+
+
+def paragraph(text: object, style):
+    """A reportlab Paragraph that shows `text` as it is. Every Paragraph of every PDF is built here.
+
+    reportlab reads a paragraph's text as markup: a note holding `<a href>` would add a link, `<img src="/etc/…">`
+    would pull a file from the server's disk, and an unbalanced tag would break the whole document. So &, < and >
+    are escaped, and a line break in the text (LF, CR LF or CR) becomes <br/>."""
+    from reportlab.platypus import Paragraph
+
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def numbered_canvas(font: str, label):

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from config.pdf import cjk_font, styles
+from config.pdf import cjk_font, paragraph, styles
 
 from .models import Assignment, Plan
 
@@ -27,8 +27,8 @@ def yearly_report_pdf(plan: Plan, year: int) -> bytes:
         .order_by("task__action__number", "task__order", "order")
     )
     story = [
-        Paragraph(plan.title, st["title"]),
-        Paragraph(
+        paragraph(plan.title, st["title"]),
+        paragraph(
             _("Progress report %(year)d, printed %(date)s") % {"year": year, "date": timezone.localdate().isoformat()},
             st["base"],
         ),
@@ -57,16 +57,16 @@ def yearly_report_pdf(plan: Plan, year: int) -> bytes:
             flush()
             rows = [[_("Task"), _("department"), _("status"), _("progress")]]
             current = a.task.action_id
-            story.append(Paragraph(f"{a.task.action.number}. {a.task.action.name}", st["h2"]))
+            story.append(paragraph(f"{a.task.action.number}. {a.task.action.name}", st["h2"]))
         notes = [f"{n.date:%m-%d} {n.note}" for n in a.notes.all() if start <= n.date <= end]
         records = [
             f"{r.done_on:%m-%d} {r.place} {r.note} ({r.children_reached}/{r.guardians_reached})"
             for r in a.period_records.all()
             if start <= r.done_on <= end
         ]
-        text = "<br/>".join(x for x in notes + records) or "—"
+        text = "\n".join(notes + records) or "—"
         rows.append(
-            [a.task.number, Paragraph(a.original_name, st["base"]), a.get_status_display(), Paragraph(text, st["base"])]
+            [a.task.number, paragraph(a.original_name, st["base"]), a.get_status_display(), paragraph(text, st["base"])]
         )
     flush()
     buf = io.BytesIO()
