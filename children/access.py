@@ -3,20 +3,29 @@
 A user sees the children of the subtree of each area they serve (a prefix match on the village code), plus the
 children explicitly shared with them or their groups through django-guardian object permissions (for example a
 department liaison receiving a referral). No permission row is written per child per user for area access.
+
+**The gate.** Every view that shows or changes one child, or a record hanging off a child (visit, photo,
+assessment, agreement scan, report, referral, family member, caregiver, finding, candidate…), reaches it through
+`child_for` or `record_for` below (modelled on healthchecks' `_get_check_for_user` / `_get_rw_check_for_user`).
+The gate decides the user's `Level` for the child, answers 404 when it is below what the view needs (403 only
+when the user may read the archive but the view changes it), and writes the access-log row itself, once per
+child per request. A view cannot forget the check or the log: the check is how it gets the object.
 """
 
+import enum
 import functools
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts.areas import ancestor_prefixes
 from accounts.models import Area, AreaLevel, Role, User
 from config import prepared
 
-from .models import Child, ChildGroupObjectPermission, ChildUserObjectPermission
+from .models import AccessAction, AccessLog, Child, ChildGroupObjectPermission, ChildUserObjectPermission
 
 VIEW_PERMISSION = "view_child"
 
@@ -74,42 +83,178 @@ def _prefix_q(prefixes: list[str], field: str = "village__code") -> Q:
     return q
 
 
-def scope_q(user: User, *, village_field: str = "village__code", child_field: str = "pk") -> Q | None:
-    """The access rule as a Q over any model that knows a child's village code and id (None: everything).
+class Level(enum.IntEnum):
+    """What a user may do with one child's data, in increasing order."""
+
+    NONE = 0  # nothing: the child does not exist for this user (404)
+    SHARED = 1  # a liaison holding the child through an open referral: the reduced referral view only
+    ARCHIVE = 2  # read the whole archive
+    EDIT = 3  # change the archive
+
+
+def _shared_level(user: User) -> Level:
+    """What an explicit share (django-guardian) gives: a liaison sees what the service needs, others may read."""
+    return Level.SHARED if user.role == Role.LIAISON else Level.ARCHIVE
+
+
+def level_for(user: User, child: Child) -> Level:
+    """The user's level for one child: the single statement of the access rule for one record."""
+    if not user.is_authenticated or not user.is_active:
+        return Level.NONE
+    if user.is_administrator:
+        return Level.EDIT
+    if user.role in AREA_ROLES and any(child.village_id.startswith(p) for p in area_prefixes(user)):
+        return Level.EDIT
+    if child.pk in _facts(user)[1]:
+        return _shared_level(user)
+    return Level.NONE
+
+
+def scope_q(
+    user: User, *, village_field: str = "village__code", child_field: str = "pk", level: Level = Level.ARCHIVE
+) -> Q | None:
+    """The access rule as a Q over any model that knows a child's village code and id (None: everything): the
+    children for which `level_for` gives at least `level` (EDIT is ARCHIVE narrowed to the user's areas).
 
     `visible_children` applies it to children; other reads (e.g. visit schedules, which carry the village code)
-    apply it to their own columns through `scope()`, so the rule is written once."""
+    apply it to their own columns through `scope()`, so the rule is written once. Lists, exports and worklists
+    ask for ARCHIVE (the default): a child shared with a liaison for a referral is in none of them."""
     if user.is_administrator:
         return None
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     q = _prefix_q(area_prefixes(user), field=village_field) if user.role in AREA_ROLES else Q(pk__in=[])
     shared = _facts(user)[1]
-    if shared:
+    if shared and _shared_level(user) >= level and level < Level.EDIT:
         q |= Q(**{f"{child_field}__in": shared})
     return q
 
 
-def scope(user: User, queryset: QuerySet, *, village_field: str, child_field: str) -> QuerySet:
-    q = scope_q(user, village_field=village_field, child_field=child_field)
+def scope(
+    user: User, queryset: QuerySet, *, village_field: str, child_field: str, level: Level = Level.ARCHIVE
+) -> QuerySet:
+    q = scope_q(user, village_field=village_field, child_field=child_field, level=level)
     return queryset if q is None else queryset.filter(q)
 
 
-def visible_children(user: User) -> QuerySet[Child]:
-    """All children the user may see, closed archives included."""
-    return scope(user, Child.objects.all(), village_field="village__code", child_field="pk")
+def visible_children(user: User, *, level: Level = Level.ARCHIVE) -> QuerySet[Child]:
+    """The children whose archive the user may read (closed archives included); with `level=SHARED` also those
+    shared with a liaison, whom only the gate's reduced view shows them."""
+    return scope(user, Child.objects.all(), village_field="village__code", child_field="pk", level=level)
 
 
 AREAS = ("village__parent__parent",)
 
 
-def get_child_for_user(user: User, pk: int | str, *, related: tuple[str, ...] = AREAS) -> Child:
-    """The child if the user may see it, else 404: missing and forbidden look the same. `related` comes in the same
-    query: by default the village, township and county, which pages name."""
+def get_child_for_user(
+    user: User, pk: int | str, *, related: tuple[str, ...] = AREAS, level: Level = Level.ARCHIVE
+) -> Child:
+    """The child if the user's level is at least `level`, else 404, without an access-log row: for services
+    that re-check a child the gate has already let through. Views use `child_for`."""
     try:
-        return visible_children(user).select_related(*related).get(pk=int(pk))
+        return visible_children(user, level=level).select_related(*related).get(pk=int(pk))
     except (Child.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such child.")) from None
+
+
+# --- The gate ---------------------------------------------------------------------------------------------------
+
+
+def _not_found() -> Http404:
+    return Http404(_("No such child."))
+
+
+def log_access(request: HttpRequest, child_id: int, action: str) -> None:
+    """One access-log row per child per request: a view passing the gate twice for the same child (say, a form
+    and the record it edits) writes one row."""
+    logged = request.__dict__.setdefault("_access_logged", set())
+    if child_id in logged:
+        return
+    logged.add(child_id)
+    AccessLog(user=request.user, child_id=child_id, action=action).save()  # one INSERT in autocommit
+
+
+def log_shown(request: HttpRequest, child_ids, action: str = AccessAction.VIEW) -> None:
+    """Access-log rows for a page that shows records of several children the user may read (the participants of
+    an activity, the archives a submitted list matched): one row per child, in one INSERT."""
+    logged = request.__dict__.setdefault("_access_logged", set())
+    new = sorted(set(child_ids) - logged)
+    logged.update(new)
+    if new:
+        AccessLog.objects.bulk_create([AccessLog(user=request.user, child_id=pk, action=action) for pk in new])
+
+
+def _default_action(request: HttpRequest, need: Level) -> str:
+    return AccessAction.EDIT if need >= Level.EDIT or request.method not in ("GET", "HEAD") else AccessAction.VIEW
+
+
+def _check(request: HttpRequest, child: Child, need: Level, action: str | None) -> Level:
+    level = level_for(request.user, child)
+    child.access_level = level
+    if level < need:
+        if level >= Level.ARCHIVE:  # the user reads this archive, so its existence is no secret: say why
+            raise PermissionDenied(_("You may read this archive but not change it."))
+        raise _not_found()
+    log_access(request, child.pk, action or _default_action(request, need))
+    return level
+
+
+def child_for(
+    request: HttpRequest,
+    pk: int | str,
+    *,
+    need: Level = Level.ARCHIVE,
+    action: str | None = None,
+    related: tuple[str, ...] = AREAS,
+) -> Child:
+    """The child `pk` if the user's level is at least `need`, else 404; writes the access-log row. The level is
+    left on the child as `access_level` (the detail page picks the reduced view for SHARED)."""
+    try:
+        child = (
+            visible_children(request.user, level=Level.SHARED).select_related(*related).get(pk=int(pk))
+        )
+    except (Child.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise _not_found() from None
+    _check(request, child, need, action)
+    return child
+
+
+def record_for(
+    request: HttpRequest,
+    queryset: QuerySet,
+    pk: int | str,
+    *,
+    child_pk: int | str | None = None,
+    need: Level = Level.ARCHIVE,
+    action: str | None = None,
+    child_field: str = "child",
+) -> Model:
+    """A record hanging off a child (`queryset`'s model has a `child_field` foreign key), if the user's level for
+    its child is at least `need`, else 404; writes the access-log row for the child. With `child_pk` (the URL names
+    the child) the record must belong to that child. `need=NONE` is for records whose own selector already decides
+    who reads them (a report sent to a department, a referral in its inbox): the gate then only logs."""
+    if child_pk is not None:
+        child = child_for(request, child_pk, need=need, action=action)
+        try:
+            record = queryset.get(**{child_field: child}, pk=int(pk))
+        except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+            raise Http404(_("Not found.")) from None
+        setattr(record, child_field, child)
+        return record
+    try:
+        record = queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404(_("Not found.")) from None
+    *path, last = child_field.split("__")
+    holder = functools.reduce(getattr, path, record)
+    child_id = getattr(holder, f"{last}_id")
+    if child_id is None:
+        return record  # a record about no registered child (a report naming only an area)
+    if need > Level.NONE:
+        setattr(holder, last, child_for(request, child_id, need=need, action=action))
+    else:
+        log_access(request, child_id, action or _default_action(request, need))
+    return record
 
 
 def in_user_areas(user: User, village_code: str) -> bool:
@@ -118,12 +263,7 @@ def in_user_areas(user: User, village_code: str) -> bool:
 
 def can_edit_child(user: User, child: Child) -> bool:
     """Area staff of the child's area change its archive; shared access is read-only."""
-    return user.is_administrator or (user.role in AREA_ROLES and in_user_areas(user, child.village_id))
-
-
-def sees_whole_archive(user: User, child: Child) -> bool:
-    """A liaison with whom a child is only shared (for a referral) sees what the service needs, not the archive."""
-    return can_edit_child(user, child) or user.role != Role.LIAISON
+    return level_for(user, child) >= Level.EDIT
 
 
 def sees_full_id_number(user: User) -> bool:

@@ -7,8 +7,24 @@ from . import access
 from .models import AccessLog, Child
 
 
+class GatedAdminMixin:
+    """Admin pages of a child or of a record hanging off a child (`child_path` names the child) write the access
+    log like every other page: the change page's object passes the gate's log, once per request."""
+
+    child_path = "child"
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            child_id = obj.pk if self.child_path == "" else getattr(obj, f"{self.child_path}_id")
+            if child_id is not None:
+                access.log_access(request, child_id, access.AccessAction.VIEW)
+        return obj
+
+
 @admin.register(Child)
-class ChildAdmin(SimpleHistoryAdmin):
+class ChildAdmin(GatedAdminMixin, SimpleHistoryAdmin):
+    child_path = ""
     list_display = ["name", "village", "status", "colour", "registered_on"]
     list_filter = ["status", "colour"]
     search_fields = ["name", "=id_number"]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, imports, jobs, pdf, search, selectors, services
+from . import access, imports, jobs, pdf, search, selectors
 from .exports import attachment, export_response, log_export
 from .forms import ArchiveBatchForm, ChildFilterForm, ImportForm
 from .models import AccessAction, Job, JobKind
@@ -103,11 +103,8 @@ def export_children(request):
 
 @login_required
 def child_pdf(request, pk: int):
-    child = access.get_child_for_user(request.user, pk)
-    if not access.can_edit_child(request.user, child) and not request.user.is_administrator:
-        raise Http404  # shared (referral) access shows only what the service needs, not the whole archive
+    child = access.child_for(request, pk, action=AccessAction.PDF)
     content = pdf.archive_pdf(child, full_ids=access.sees_full_id_number(request.user))
-    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.PDF)
     return attachment(content, filename=f"档案-{child.name}.pdf", content_type="application/pdf")
 
 

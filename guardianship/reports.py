@@ -45,7 +45,7 @@ def report_file(*, user: User, report: Report) -> Report:
     """`report` is unsaved with its fields set. A child named must be one the user may see."""
     now = timezone.now()
     if report.child_id:
-        child = access.get_child_for_user(user, report.child_id)
+        child = access.get_child_for_user(user, report.child_id, level=access.Level.SHARED)
         report.area_id = child.village_id
     if not report.area_id:
         raise ValidationError({"area": _("Say where the child was found.")})

@@ -143,10 +143,10 @@ def items_for(check: SpotCheck) -> QuerySet[SpotCheckItem]:
     )
 
 
-def get_item_for_user(user: User, check: SpotCheck, pk: int) -> SpotCheckItem:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(SpotCheckItem.objects.select_related("child__village"), spot_check=check, pk=pk)
+def items_of(check: SpotCheck) -> QuerySet[SpotCheckItem]:
+    """The items of a check the user reaches (through `get_spot_check_for_user`); views take one through the
+    access gate, which also decides the child."""
+    return SpotCheckItem.objects.select_related("child__village").filter(spot_check=check)
 
 
 @transaction.atomic

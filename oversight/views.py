@@ -114,7 +114,7 @@ def spot_check_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def spot_check_item(request, pk: int, item_pk: int):
     check = spotchecks.get_spot_check_for_user(request.user, pk)
-    item = spotchecks.get_item_for_user(request.user, check, item_pk)
+    item = access.record_for(request, spotchecks.items_of(check), item_pk)
     initial = {name: ("1" if getattr(item, name) else "0") for name, _l in CHECKLIST if getattr(item, name) is not None}
     form = ItemForm(request.POST or None, initial={**initial, "notes": item.notes})
     if request.method == "POST" and form.is_valid():
@@ -142,8 +142,7 @@ def spot_check_item(request, pk: int, item_pk: int):
 @login_required
 @require_POST
 def finding_close(request, pk: int):
-    findings = spotchecks.open_findings_for(request.user)
-    finding = get_object_or_404(findings.select_related("child"), pk=pk)
+    finding = access.record_for(request, spotchecks.open_findings_for(request.user), pk)
     form = FindingCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what was corrected."))
@@ -313,12 +312,14 @@ def activity_new(request):
 @login_required
 def activity_detail(request, pk: int):
     activity = activities.get_activity_for_user(request.user, pk)
+    participants = list(activities.visible_participants(request.user, activity))
+    access.log_shown(request, [c.pk for c in participants])
     return render(
         request,
         "oversight/activity_detail.html",
         {
             "activity": activity,
-            "participants": list(activities.visible_participants(request.user, activity)),
+            "participants": participants,
             "photos": activities.photos_of(activity),
         },
     )
@@ -370,6 +371,7 @@ def discovery_list(request, pk: int):
         match = ""
     page = _page(request, discovery.rows_for(request.user, outside, match))
     rows = discovery.annotate_visibility(request.user, list(page.object_list))
+    access.log_shown(request, [r.visible_child.pk for r in rows if r.visible_child])
     return render(
         request,
         "oversight/discovery_list.html",

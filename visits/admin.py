@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from children import access
+from children.admin import GatedAdminMixin
 
 from . import schedule
 from .models import RuleSet, ScreeningCampaign, Visit, VisitRule
@@ -67,7 +68,7 @@ class RuleSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(GatedAdminMixin, admin.ModelAdmin):
     list_display = ["child", "kind", "visited_at", "created_by", "created_at"]
     list_filter = ["kind", "harm_found"]
     raw_id_fields = ["child", "created_by"]

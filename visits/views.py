@@ -14,7 +14,6 @@ from accounts.models import Role
 from children import access
 from children.exports import export_format
 from children.models import AccessAction, Child
-from children.services import access_log
 from children.uploads import serve_upload
 from children.views import _apply_errors
 
@@ -37,9 +36,9 @@ def _household(user, child: Child):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request, child_pk: int):
-    child = access.get_child_for_user(request.user, child_pk, related=access.AREAS if request.method == "GET" else ())
-    if not access.can_edit_child(request.user, child):
-        raise PermissionDenied(_("You may read this archive but not record visits for it."))
+    child = access.child_for(
+        request, child_pk, need=access.Level.EDIT, related=access.AREAS if request.method == "GET" else ()
+    )
     form = VisitForm(request.POST or None, request.FILES or None, household_qs=_household(request.user, child))
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,19 +69,17 @@ def visit_new(request, child_pk: int):
 @login_required
 def child_visit_list(request, child_pk: int):
     """Every visit of a child, paged (the archive page shows the latest ones)."""
-    child = access.get_child_for_user(request.user, child_pk)
-    if not access.sees_whole_archive(request.user, child):
-        raise Http404(_("No such child."))  # a shared archive shows only its referrals
-    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    child = access.child_for(request, child_pk)
     page = Paginator(selectors.all_child_visits(child), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "visits/child_visits.html", {"child": child, "page": page, "query": ""})
 
 
 @login_required
 def visit_detail(request, child_pk: int, pk: int):
-    child = access.get_child_for_user(request.user, child_pk)
-    visit = get_object_or_404(Visit.objects.select_related("created_by").prefetch_related("photos"), child=child, pk=pk)
-    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
+    visit = access.record_for(
+        request, Visit.objects.select_related("created_by").prefetch_related("photos"), pk, child_pk=child_pk
+    )
+    child = visit.child
     history = list(visit.history.select_related("history_user").order_by("-history_date")[:20])
     return render(
         request,
@@ -99,10 +96,8 @@ def visit_detail(request, child_pk: int, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_edit(request, child_pk: int, pk: int):
-    child = access.get_child_for_user(request.user, child_pk)
-    if not access.can_edit_child(request.user, child):
-        raise PermissionDenied(_("You may read this archive but not record visits for it."))
-    visit = get_object_or_404(Visit, child=child, pk=pk)
+    visit = access.record_for(request, Visit.objects.all(), pk, child_pk=child_pk, need=access.Level.EDIT)
+    child = visit.child
     form = VisitForm(request.POST or None, request.FILES or None, instance=visit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,9 +117,8 @@ def visit_edit(request, child_pk: int, pk: int):
 
 @login_required
 def visit_photo(request, child_pk: int, pk: int, photo_pk: int):
-    child = access.get_child_for_user(request.user, child_pk)
+    child = access.child_for(request, child_pk, action=AccessAction.DOWNLOAD)
     photo = get_object_or_404(VisitPhoto, visit__child=child, visit_id=pk, pk=photo_pk)
-    access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
     return serve_upload(photo.image)
 
 
@@ -234,7 +228,7 @@ def campaign_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def campaign_confirm(request, pk: int, child_pk: int):
     campaign = get_object_or_404(ScreeningCampaign, pk=pk, area__in=access.related_areas(request.user))
-    child = access.get_child_for_user(request.user, child_pk)
+    child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
