@@ -136,22 +136,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MixedCharactersValidator"},
 ]
 
-# Sign-in lockout (django-axes): this many failures for one username lock it for AXES_COOLOFF_MINUTES.
+# Sign-in lockout (django-axes, accounts/lockout.py); two limits, each counted within AXES_COOLOFF_MINUTES:
+# - AXES_FAILURE_LIMIT failures for one username from one address lock that username from that address only, so a
+#   stranger typing wrong passwords cannot lock a director out of her own office;
+# - AXES_ADDRESS_FAILURE_LIMIT failures from one address over all usernames (password spraying) pause sign-in from
+#   that address for everyone. Much higher, because a township office signs in through one public (NAT) address;
+#   0 turns it off.
 # Attempts are rows in the database, so every web process and machine sees the same count.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-# Lock the account (username). Adding ip_address (AXES_LOCKOUT_PARAMETERS=username,ip_address) also locks an address
-# after that many failures over any usernames; off by default because a township office signs in from one NAT
-# address, and five typos there would lock everybody out. axes.W006 warns about exactly this choice, so it is
-# silenced only while the IP is left out on purpose.
-AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", "username")
-if "ip_address" not in AXES_LOCKOUT_PARAMETERS:
-    SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# Behind nginx the client's address is the X-Real-IP the proxy sets (deploy/nginx), not the proxy's own.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+# Behind nginx the client's address is the X-Real-IP the proxy sets (deploy/nginx), not the proxy's own; without
+# BEHIND_TLS_PROXY the socket's address, whatever X-Forwarded-For or X-Real-IP the client sends.
 AXES_CLIENT_IP_CALLABLE = "accounts.views.client_ip"
+# A success clears that username's failures from that address, not the address's count.
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Chinese first: zh-hans default, English switchable.

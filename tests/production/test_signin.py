@@ -20,26 +20,48 @@ def _sign_in(client, username, password=PASSWORD):
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
-# --- lockout (django-axes) -----------------------------------------------------------------------------------
+# --- lockout (django-axes, accounts/lockout.py) ------------------------------------------------------------------
+# The test client signs in from REMOTE_ADDR 127.0.0.1 unless a test names another address.
+
+OFFICE, HOME, ATTACKER, ELSEWHERE = "10.1.1.1", "10.2.2.2", "203.0.113.9", "198.51.100.7"
+WRONG = "wrong-Pass-1!"
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client, users, settings):
+def _from(address, username, password=PASSWORD, client=None, **headers):
+    from django.test import Client
+
+    return (client or Client()).post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
+
+
+def test_five_failures_lock_the_username_from_that_address_only(client, users, settings):
     assert settings.AXES_FAILURE_LIMIT == 5
     for _ in range(4):
-        assert _sign_in(client, "director", "wrong-Pass-1!").status_code == 200
-    locked = _sign_in(client, "director", "wrong-Pass-1!")
+        assert _sign_in(client, "director", WRONG).status_code == 200
+    locked = _sign_in(client, "director", WRONG)
     assert locked.status_code == 429
     assert "accounts/locked_out.html" in [t.name for t in locked.templates]
     assert "30" in locked.content.decode()  # the cool-off in minutes
     right = _sign_in(client, "director")
     assert right.status_code == 429 and "_auth_user_id" not in client.session
-    # Another account is not affected.
+    # Another account from the same address is not affected…
     assert _sign_in(client, "supervisor").status_code == 302
+    # …nor the same account from another address: a stranger cannot lock a director out of her own office.
+    assert _from(OFFICE, "director").status_code == 302
+
+
+def test_the_lock_page_is_chinese_and_says_what_is_locked(client, users):
+    for _ in range(5):
+        locked = _sign_in(client, "director", WRONG)
+    text = locked.content.decode()
+    assert locked.status_code == 429
+    assert "该账号从当前网络地址登录失败 5 次，已在此地址暂时锁定。" in text and "请在 30 分钟后重试" in text
 
 
 def test_the_lock_ends_after_the_cool_off(client, users):
     for _ in range(5):
-        _sign_in(client, "director", "wrong-Pass-1!")
+        _sign_in(client, "director", WRONG)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
         response = _sign_in(client, "director")
         assert response.status_code == 302 and client.session["_auth_user_id"] == str(users.director.pk)
@@ -47,12 +69,86 @@ def test_the_lock_ends_after_the_cool_off(client, users):
 
 def test_a_successful_sign_in_resets_the_count(client, users):
     for _ in range(4):
-        _sign_in(client, "director", "wrong-Pass-1!")
+        _sign_in(client, "director", WRONG)
     assert _sign_in(client, "director").status_code == 302
     client.logout()
     for _ in range(4):
-        assert _sign_in(client, "director", "wrong-Pass-1!").status_code == 200
+        assert _sign_in(client, "director", WRONG).status_code == 200
     assert _sign_in(client, "director").status_code == 302
+
+
+def _spray(address, total):
+    """`total` wrong passwords from one address, three per username: no username comes near its own limit."""
+    return [_from(address, f"guess{n // 3}", WRONG).status_code for n in range(total)]
+
+
+def test_an_address_failing_over_many_usernames_is_throttled(users, settings):
+    assert settings.AXES_ADDRESS_FAILURE_LIMIT == 30
+    assert _spray(ATTACKER, 29) == [200] * 29
+    throttled = _from(ATTACKER, "guess10", WRONG)
+    assert throttled.status_code == 429
+    text = throttled.content.decode()
+    assert "当前网络地址的登录失败次数过多（所有账号合计 30 次及以上），该地址暂时不能登录。" in text
+    assert "请在 30 分钟后重试" in text
+    # Every username is refused from that address now, even with the right password…
+    assert _from(ATTACKER, "director").status_code == 429
+    # …while another address, and the same usernames from it, are unaffected.
+    assert _from(ELSEWHERE, "director").status_code == 302
+    assert _from(ELSEWHERE, "guess0", WRONG).status_code == 200
+
+
+def test_the_address_limit_comes_from_the_settings(users, settings):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 12
+    assert _spray(ATTACKER, 11) == [200] * 11
+    assert _from(ATTACKER, "guess9", WRONG).status_code == 429
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 0  # off
+    assert _from(ATTACKER, "director").status_code == 302
+
+
+def test_signing_in_to_an_own_account_does_not_clear_the_address_count(users):
+    """An attacker who holds one account cannot sign in every 29 guesses to start the address count again."""
+    assert _spray(ATTACKER, 28) == [200] * 28
+    assert _from(ATTACKER, "supervisor").status_code == 302
+    assert _from(ATTACKER, "guess20", WRONG).status_code == 200  # the 29th
+    assert _from(ATTACKER, "guess20", WRONG).status_code == 429  # the 30th
+
+
+def test_an_office_sharing_one_address_keeps_working_through_a_few_lockouts(users):
+    """Two directors' typos and one locked account in a township office do not come near the address limit."""
+    for _ in range(5):
+        _from(OFFICE, "director", WRONG)
+    assert _from(OFFICE, "director").status_code == 429
+    for _ in range(4):
+        assert _from(OFFICE, "other_director", WRONG).status_code == 200
+    assert _from(OFFICE, "other_director").status_code == 302
+    assert _from(OFFICE, "supervisor").status_code == 302
+
+
+def test_the_address_throttle_ends_after_the_cool_off(users):
+    _spray(ATTACKER, 30)
+    assert _from(ATTACKER, "director").status_code == 429
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        assert _from(ATTACKER, "director").status_code == 302
+
+
+def test_a_direct_client_cannot_rotate_its_address_with_forwarded_headers(users, settings):
+    """Not behind the proxy (no BEHIND_TLS_PROXY), X-Forwarded-For and X-Real-IP are the client's own words."""
+    assert settings.SECURE_PROXY_SSL_HEADER is None
+    for n in range(5):
+        spoofed = {"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}", "HTTP_X_REAL_IP": f"192.0.2.{n}"}
+        _from(ATTACKER, "director", WRONG, **spoofed)
+    assert (
+        _from(ATTACKER, "director", HTTP_X_REAL_IP="192.0.2.99", HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+    )
+
+
+def test_behind_the_proxy_the_address_is_the_one_nginx_sets(users, settings):
+    """deploy/nginx sets X-Real-IP to the client's address; REMOTE_ADDR is then nginx's own (127.0.0.1)."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for _ in range(5):
+        _from("127.0.0.1", "director", WRONG, HTTP_X_REAL_IP=ATTACKER)
+    assert _from("127.0.0.1", "director", HTTP_X_REAL_IP=ATTACKER).status_code == 429
+    assert _from("127.0.0.1", "director", HTTP_X_REAL_IP=OFFICE).status_code == 302
 
 
 def test_admin_sign_in_is_protected_too(client, db):
