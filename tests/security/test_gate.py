@@ -31,9 +31,8 @@ def _text(response) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(body), read_only=True)
-        return "\n".join(
-            " ".join("" if v is None else str(v) for v in row) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-        )
+        rows = (row for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+        return "\n".join(" ".join("" if v is None else str(v) for v in row) for row in rows)
     if "pdf" in kind or "image" in kind or "zip" in kind:
         return ""  # checked by status only (a shared liaison opens no file of a child)
     return body.decode("utf-8", "replace")
@@ -210,15 +209,14 @@ def _admin_objects(world):
         if model is Child:
             obj = world.child
         else:
-            fk = next((f for f in model._meta.get_fields() if isinstance(f, ForeignKey) and f.related_model is Child
-                       and f.name == "child"), None)
+            fields = model._meta.get_fields()
+            fk = next((f for f in fields if isinstance(f, ForeignKey) and f.related_model is Child), None)
             if fk is None:
                 continue
-            obj = model.objects.filter(child=world.child).first()
+            obj = model.objects.filter(**{fk.name: world.child}).first()
             if obj is None:
                 continue
-        info = model._meta.app_label, model._meta.model_name
-        yield reverse("admin:%s_%s_change" % info, args=[obj.pk]), model
+        yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]), model
 
 
 def test_the_admins_change_pages_of_a_childs_records_write_one_row(client, world):
