@@ -280,3 +280,26 @@ def test_the_report_form_is_not_prefilled_from_a_visit_for_a_shared_liaison(clie
     assert client.get(url).status_code == 404
     client.force_login(world.users.director)
     assert client.get(url).status_code == 200  # the positive control
+
+
+def test_no_link_or_redirect_carries_a_name_or_an_id_number(client, world):
+    """Identity numbers and names never travel in URLs: every link, form action and redirect of every page that
+    county staff (who see everything of the child) can open is scanned for the child's name and ID number."""
+    import re
+    from urllib.parse import unquote
+
+    child = Child.objects.get(pk=world.child.pk)
+    client.force_login(world.users.county_staff)
+    failures, pages = [], 0
+    for name, url in object_urls(world) + _plain_urls():
+        response = client.get(url)
+        targets = [response.get("Location", "")]
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            pages += 1
+            targets += re.findall(r'(?:href|action|src)="([^"]*)"', response.content.decode())
+        for target in targets:
+            plain = unquote(target.replace("&amp;", "&"))
+            if child.name in plain or child.id_number in plain:
+                failures.append(f"{name} {url}: {target}")
+    assert not failures, "\n".join(failures)
+    assert pages >= 40
