@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assessment, Dimension, Instrument, Item, Option
+from children.admin import GatedAdminMixin
+
+from .models import Assessment, Dimension, Instrument, Item, Option, Report
 
 
 class DimensionInline(admin.TabularInline):
@@ -50,6 +52,31 @@ class AssessmentAdmin(admin.ModelAdmin):
         from children import access
 
         return super().get_queryset(request).filter(child__in=access.visible_children(request.user).values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(GatedAdminMixin, admin.ModelAdmin):
+    """Read-only: reports are filed and moved along in the app (its workflow and notifications)."""
+
+    list_display = ["created_at", "harm_type", "area", "child", "status", "handling_department"]
+    list_filter = ["status", "harm_type"]
+    list_select_related = ["area", "child", "handling_department"]
+    raw_id_fields = ["child", "area", "visit", "reporter", "handling_department", "acknowledged_by"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        from . import reports
+
+        return reports.reports_for(request.user)
 
     def has_add_permission(self, request):
         return False

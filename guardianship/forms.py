@@ -72,12 +72,16 @@ class ReportForm(forms.ModelForm):
             "what_found": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, child=None, **kwargs):
+    def __init__(self, *args, user, child=None, **kwargs):
+        from .reports import handling_department_choices
+
         super().__init__(*args, **kwargs)
         self.child = child
         if child is not None:
             del self.fields["area_code"]
             del self.fields["child_description"]
+        # Departments of the child's county, city and province (the service refuses any other).
+        self.fields["handling_department"].queryset = handling_department_choices(user, child)
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["found_at"].initial = self.fields["found_at"].initial or now
         self.fields["reported_at"].initial = now

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role, User
+from accounts.areas import PREFIX_LENGTH, ancestor_prefixes
+from accounts.models import Department, Notification, Role, User
 from accounts.selectors import civil_affairs_over
 from children import access
 
@@ -20,11 +21,52 @@ from .models import Report, ReportStatus
 
 def reports_for(user: User) -> QuerySet[Report]:
     """Reports a user may see: filed by them, in their area (civil affairs, supervisors, directors), or sent to
-    their department."""
+    their department; every report for an administrator."""
+    related = ("child", "area", "handling_department", "reporter")
+    if user.is_administrator:
+        # Not through the Q below: in_areas_q is an empty Q() for them, and `Q(reporter=user) | Q()` is just
+        # Q(reporter=user), which showed administrators only the reports they filed themselves.
+        return Report.objects.select_related(*related)
     q = Q(reporter=user) | access.in_areas_q(user, "area__code")
     if user.department_id:
         q |= Q(handling_department_id=user.department_id)
-    return Report.objects.filter(q).select_related("child", "area", "handling_department", "reporter")
+    return Report.objects.filter(q).select_related(*related)
+
+
+def handling_departments(area_code: str) -> QuerySet[Department]:
+    """The departments a report about a child of `area_code` (a village, or the area typed in for a child not
+    registered) may be addressed to: those of the child's county and of the city and province above it, i.e. whose
+    area's code prefix begins the child's code. The rule's one home: the form offers these, the service takes no
+    other."""
+    prefixes = [p for p in ancestor_prefixes(area_code) if len(p) <= PREFIX_LENGTH["county"]]
+    return Department.objects.filter(area__prefix__in=prefixes)
+
+
+def handling_department_choices(user: User, child=None) -> QuerySet[Department]:
+    """What the report form offers: for a registered child, exactly its `handling_departments`; for a child not
+    registered (the area is typed in on the same form), the departments of the user's areas and those above them,
+    and the service checks the typed area."""
+    if child is not None:
+        departments = handling_departments(child.village_id)
+    elif user.is_administrator:
+        departments = Department.objects.all()
+    else:
+        q = Q(area__in=access.related_areas(user))
+        if user.department_id:
+            q |= Q(pk__in=handling_departments(user.department.area_id))
+        departments = Department.objects.filter(q)
+    return departments.select_related("area").order_by("area__code", "name")
+
+
+def _check_handling_department(area_code: str, department_id: int | None) -> None:
+    if department_id is not None and not handling_departments(area_code).filter(pk=department_id).exists():
+        raise ValidationError(
+            {
+                "handling_department": _(
+                    "A report can only go to a department of the child's county, or of the city or province above it."
+                )
+            }
+        )
 
 
 def can_act(user: User, report: Report) -> bool:
@@ -49,6 +91,7 @@ def report_file(*, user: User, report: Report) -> Report:
         report.area_id = child.village_id
     if not report.area_id:
         raise ValidationError({"area": _("Say where the child was found.")})
+    _check_handling_department(report.area_id, report.handling_department_id)
     for field in ("found_at", "reported_at"):
         if getattr(report, field) and getattr(report, field) > now + datetime.timedelta(minutes=10):
             raise ValidationError({field: _("This time cannot be in the future.")})
@@ -95,6 +138,7 @@ def report_move(
     report.outcome = outcome or report.outcome
     report.reporter_informed = reporter_informed or report.reporter_informed
     if handling_department is not None:
+        _check_handling_department(report.area_id, handling_department.pk)
         report.handling_department = handling_department
     report.save()
     return report

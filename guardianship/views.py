@@ -105,7 +105,7 @@ def report_new(request):
             "found_at": visit.visited_at,
             "what_found": "\n".join(x for x in (visit.problems_found, visit.observations, visit.safety_hazards) if x),
         }
-    form = ReportForm(request.POST or None, child=child, initial=initial)
+    form = ReportForm(request.POST or None, user=request.user, child=child, initial=initial)
     if request.method == "POST" and form.is_valid():
         report = form.save(commit=False)
         report.child = child
