@@ -98,6 +98,12 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             user_sessions_end(user_ids=[obj.pk])
+        changed = set(form.changed_data)
+        if obj.role == Role.LIAISON and obj.is_active and (not change or changed & {"is_active", "role", "department"}):
+            # A department's new (or re-activated) liaison hears of its open reports and referrals at once.
+            from guardianship.notify import liaison_catch_up
+
+            liaison_catch_up(user=obj)
 
     @admin.action(description=_("Disable the selected users and end their sessions"))
     def disable_users(self, request, queryset):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -26,8 +27,9 @@ class Sex(models.TextChoices):
 
 
 class ArchiveStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Context-qualified: a closed archive (已销档) is not a closed report or referral (tests/test_status_labels.py).
+    OPEN = "open", pgettext_lazy("archive status", "Open")
+    CLOSED = "closed", pgettext_lazy("archive status", "Closed")
 
 
 class CloseReason(models.TextChoices):

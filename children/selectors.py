@@ -126,6 +126,7 @@ ARCHIVE_LISTS: dict[str, Callable[[Child], Any]] = {
     "referrals": lambda c: list(c.referrals.select_related("department")[:20]),
     "reports": lambda c: list(c.reports.all()[:20]),
     "interventions": lambda c: list(c.interventions.all()[:20]),
+    "placements": lambda c: list(c.placements.all()[:20]),
     "conferences": lambda c: list(c.conferences.prefetch_related("follow_ups__owner")[:20]),
     "activities": lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50]),
 }

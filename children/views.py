@@ -150,6 +150,7 @@ def child_detail(request, pk: int):
         interventions=context["interventions"],
         conferences=context["conferences"],
         referrals=context["referrals"],
+        placements=context["placements"],
     )
     return render(request, "children/detail.html", context)
 

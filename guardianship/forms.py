@@ -123,15 +123,12 @@ class ReferralForm(forms.ModelForm):
         widgets = {"due_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, child, **kwargs):
-        from accounts.areas import ancestor_prefixes
-        from accounts.models import Department
+        from .reports import handling_departments
 
         super().__init__(*args, **kwargs)
-        # Departments of the child's county, city and province.
+        # Departments of the child's county, city and province (the rule shared with mandatory reports).
         self.fields["department"].queryset = (
-            Department.objects.filter(area__prefix__in=ancestor_prefixes(child.village_id)[:3])
-            .select_related("area")
-            .order_by("area__code", "name")
+            handling_departments(child.village_id).select_related("area").order_by("area__code", "name")
         )
 
 
@@ -150,6 +147,15 @@ class ReferralMoveForm(forms.Form):
 
 
 class InterventionForm(forms.ModelForm):
+    # For temporary guardianship: where the child is placed (opens the child's placement history).
+    institution = forms.CharField(
+        label=_("placed with whom"),
+        max_length=100,
+        required=False,
+        help_text=_("Temporary guardianship: the relatives, the foster family or the institution."),
+    )
+    address = forms.CharField(label=_("where"), max_length=200, required=False)
+
     class Meta:
         from .models import Intervention
 
@@ -204,3 +210,16 @@ class ConferenceForm(forms.Form):
             for i in range(1, self.DECISIONS + 1)
             if self.cleaned_data.get(f"decision_{i}")
         ]
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        from .models import TemporaryPlacement
+
+        model = TemporaryPlacement
+        fields = ["kind", "institution", "address", "from_on", "review_on", "notes"]
+        widgets = {"from_on": DateInput, "review_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class PlacementEndForm(forms.Form):
+    to_on = forms.DateField(label=_("until"), widget=DateInput, initial=timezone.localdate)

@@ -6,7 +6,9 @@ shipped default is a starting point, not a standard. An assessment keeps the ins
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Area
@@ -145,10 +147,11 @@ class ReportedTo(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    FILED = "filed", _("Filed")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    HANDLING = "handling", _("Being handled")
-    CLOSED = "closed", _("Closed")
+    # Context-qualified: a closed report (报告办结) is not a closed archive (已销档), tests/test_status_labels.py.
+    FILED = "filed", pgettext_lazy("report status", "Filed")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("report status", "Acknowledged")
+    HANDLING = "handling", pgettext_lazy("report status", "Being handled")
+    CLOSED = "closed", pgettext_lazy("report status", "Closed")
 
 
 class Report(models.Model):
@@ -203,6 +206,27 @@ class Report(models.Model):
 
         return unacknowledged_too_long(self.status, self.created_at, timezone.now())
 
+    @property
+    def delay(self):
+        """How long after the harm was found it was reported (guardianship.rules.report_delay)."""
+        from .rules import report_delay
+
+        return report_delay(self.found_at, self.reported_at)
+
+    @property
+    def delay_text(self) -> str:
+        from .rules import delay_parts
+
+        days, hours = delay_parts(self.delay)
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+
+    @property
+    def late(self) -> bool:
+        """Reported later than at once (立即报告): guardianship.rules.reported_late."""
+        from .rules import reported_late
+
+        return reported_late(self.found_at, self.reported_at)
+
 
 class ServiceType(models.TextChoices):
     PSYCHOLOGICAL = "psychological", _("Psychological counselling or treatment")
@@ -216,11 +240,11 @@ class ServiceType(models.TextChoices):
 
 
 class ReferralStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    DECLINED = "declined", _("Declined")
+    SENT = "sent", pgettext_lazy("referral status", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("referral status", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral status", "In progress")
+    DONE = "done", pgettext_lazy("referral status", "Done")
+    DECLINED = "declined", pgettext_lazy("referral status", "Declined")
 
 
 class Referral(models.Model):
@@ -293,6 +317,12 @@ class Intervention(models.Model):
         verbose_name = _("guardianship intervention")
         verbose_name_plural = _("guardianship interventions")
         ordering = ["-issued_on", "-id"]
+        indexes = [
+            # Reviews coming due (daily sweep, civil-affairs worklist): only interventions in force with a date.
+            models.Index(
+                fields=["review_on"], condition=Q(active=True, review_on__isnull=False), name="intervention_review_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.issued_on}"
@@ -318,7 +348,17 @@ class CaseConference(models.Model):
 
 
 class FollowUp(models.Model):
-    conference = models.ForeignKey(CaseConference, on_delete=models.CASCADE, related_name="follow_ups")
+    """A follow-up action with an owner and a due date, tracked until done: a case conference's decision, or what a
+    visit opened (a caregiver found unable to care: tell the parents and choose another, 000 #17, 003 §5). Open ones
+    are in the owner's worklist and escalated when overdue (guardianship.sweep)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="follow_ups")
+    conference = models.ForeignKey(
+        CaseConference, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    visit = models.ForeignKey(
+        "visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
     description = models.CharField(_("decision"), max_length=300)
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="follow_ups")
     due_on = models.DateField(_("due by"))
@@ -329,6 +369,66 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-up actions")
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["owner", "done_on"], name="followup_owner_idx")]
+        constraints = [
+            # Every follow-up comes from a conference or a visit; a visit opens at most one.
+            models.CheckConstraint(
+                condition=Q(conference__isnull=False) | Q(visit__isnull=False), name="followup_has_origin"
+            ),
+            models.UniqueConstraint(fields=["visit"], condition=Q(visit__isnull=False), name="followup_once_per_visit"),
+        ]
 
     def __str__(self) -> str:
         return self.description
+
+
+class TemporaryPlacement(models.Model):
+    """Where a child under temporary guardianship (临时监护, 002) lives: one row per placement, from → to. Moving the
+    child closes the open row and opens the next; django-simple-history keeps every change to a row."""
+
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="placements")
+    intervention = models.ForeignKey(
+        Intervention,
+        verbose_name=_("guardianship intervention"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    kind = models.CharField(_("placement"), max_length=30, choices=Placement.choices)
+    institution = models.CharField(
+        _("with whom"), max_length=100, help_text=_("The relatives, the foster family or the institution.")
+    )
+    address = models.CharField(_("where"), max_length=200, blank=True)
+    from_on = models.DateField(_("since"))
+    to_on = models.DateField(_("until"), null=True, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("temporary placement")
+        verbose_name_plural = _("temporary placements")
+        ordering = ["-from_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=Q(to_on__isnull=True), name="placement_one_open"),
+            models.CheckConstraint(
+                condition=Q(to_on__isnull=True) | Q(to_on__gte=F("from_on")), name="placement_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # Reviews of current placements coming due (daily sweep, civil-affairs worklist).
+            models.Index(
+                fields=["review_on"],
+                condition=Q(to_on__isnull=True, review_on__isnull=False),
+                name="placement_review_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.institution} {self.from_on}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.to_on is None

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -92,6 +92,7 @@ def report_file(*, user: User, report: Report) -> Report:
     if not report.area_id:
         raise ValidationError({"area": _("Say where the child was found.")})
     _check_handling_department(report.area_id, report.handling_department_id)
+    _check_found_at(report)
     for field in ("found_at", "reported_at"):
         if getattr(report, field) and getattr(report, field) > now + datetime.timedelta(minutes=10):
             raise ValidationError({field: _("This time cannot be in the future.")})
@@ -99,10 +100,32 @@ def report_file(*, user: User, report: Report) -> Report:
     report.status = ReportStatus.FILED
     report.full_clean()
     report.save()
-    from .sweep import notify_new_report
+    from .notify import notify_new_report
 
-    transaction.on_commit(lambda: notify_new_report(report))
+    notify_new_report(report)  # at once, in this transaction: the liaisons, else the area's civil affairs
     return report
+
+
+def _check_found_at(report: Report) -> None:
+    """When the harm was found: filed from a visit, at the visit unless said otherwise, and never after it (the
+    visit found it); never after it was reported. Whether the report is late follows (rules.reported_late)."""
+    visit = report.visit if report.visit_id else None
+    if visit is not None and report.found_at is None:
+        report.found_at = visit.visited_at
+    if visit is not None and report.found_at > visit.visited_at:
+        raise ValidationError(
+            {
+                "found_at": _("The visit of %(time)s found this harm: it cannot have been found later.")
+                % {"time": timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+    if report.found_at and report.reported_at and report.found_at > report.reported_at:
+        raise ValidationError({"found_at": _("The harm cannot have been found after it was reported.")})
+
+
+def late_q() -> Q:
+    """Reports made late (rules.reported_late) as a query, from the same constant: for the list's "late" filter."""
+    return Q(reported_at__gt=F("found_at") + rules.REPORT_WITHIN)
 
 
 @transaction.atomic
@@ -137,10 +160,17 @@ def report_move(
     report.handling_steps = handling_steps or report.handling_steps
     report.outcome = outcome or report.outcome
     report.reporter_informed = reporter_informed or report.reporter_informed
+    moved_to = None
     if handling_department is not None:
         _check_handling_department(report.area_id, handling_department.pk)
+        if handling_department.pk != report.handling_department_id:
+            moved_to = handling_department
         report.handling_department = handling_department
     report.save()
+    if moved_to is not None:
+        from .notify import notify_new_report
+
+        notify_new_report(report)  # the new department hears of it as if it had been filed to them
     return report
 
 

@@ -1,5 +1,8 @@
-"""Daily guardianship reminders, idempotent by notification key: overdue referrals and case-conference follow-ups
-are escalated, and reassessments falling due are reminded to the child's directors."""
+"""Daily guardianship reminders, idempotent by notification key: overdue referrals and follow-ups are escalated,
+reassessments falling due are reminded to the child's directors, visits that found harm with no report yet are
+reminded every day to the village's directors, the township's supervisors and the county (until a report or the
+director's reason exists), intervention and placement reviews to the county staff (before, on the day, and once when
+missed), and liaisons new to a department with open reports or referrals are caught up."""
 
 import datetime
 
@@ -10,9 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role, User
-from accounts.selectors import civil_affairs_over
 
-from .models import Assessment, FollowUp, Referral, ReferralStatus
+from . import harm, notify, rules
+from .models import Assessment, FollowUp, Intervention, Referral, ReferralStatus, TemporaryPlacement
 
 REASSESS_NOTICE_DAYS = 7
 
@@ -29,6 +32,84 @@ def _directors(village_code: str) -> list[int]:
     return list(
         User.objects.filter(role=Role.DIRECTOR, is_active=True, areas__code=village_code).values_list("pk", flat=True)
     )
+
+
+def _area_staff(village_codes: set[str]) -> dict[int, tuple[str, set[str]]]:
+    """For the villages given: user id -> (role, the villages among them the user answers for), for the active
+    directors of each village, supervisors of its township and civil-affairs staff of its county (one query)."""
+    codes = {c for v in village_codes for c in (v, v[:9], v[:6])}
+    rows = User.areas.through.objects.filter(
+        area_id__in=codes,
+        user__is_active=True,
+        user__role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.CIVIL_AFFAIRS],
+    ).values_list("user_id", "user__role", "area_id")
+    wanted = {Role.DIRECTOR: 12, Role.SUPERVISOR: 9, Role.CIVIL_AFFAIRS: 6}
+    out: dict[int, tuple[str, set[str]]] = {}
+    for user_id, role, area in rows:
+        if len(area) != wanted[role]:
+            continue
+        villages = {v for v in village_codes if v.startswith(area)}
+        if villages:
+            out.setdefault(user_id, (role, set()))[1].update(villages)
+    return out
+
+
+def unanswered_harm_notes(today: datetime.date) -> list[Notification]:
+    """One reminder a day per person while visits that found harm have neither a report nor a recorded reason
+    (guardianship.harm): to the village's directors, the township's supervisors and the county's staff."""
+    visits = list(harm.unanswered_harm_visits().select_related("child").order_by("visited_at", "pk"))
+    if not visits:
+        return []
+    staff = _area_staff({v.child.village_id for v in visits})
+    notes = []
+    for user_id, (role, villages) in staff.items():
+        mine = [v for v in visits if v.child.village_id in villages]
+        url = reverse("visits:worklist") if role == Role.DIRECTOR else reverse("guardianship:unreported_harm")
+        notes.append(
+            Notification(
+                user_id=user_id,
+                key=f"harm-unreported:{today}",
+                url=url,
+                title=_("%(n)d visits found harm and no mandatory report has been filed") % {"n": len(mine)},
+                body="、".join(f"{v.child.name}（{timezone.localtime(v.visited_at):%m-%d}）" for v in mine[:60]),
+            )
+        )
+    return notes
+
+
+def review_notes(today: datetime.date) -> list[Notification]:
+    """Intervention and temporary-placement reviews: to the county staff of the child's area REVIEW_NOTICE_DAYS
+    before the date, on the date, and once when missed (rules.review_stage); the key names the date, so a new date
+    is reminded afresh."""
+    horizon = today + datetime.timedelta(days=rules.REVIEW_NOTICE_DAYS)
+    titles = {
+        "soon": _("Review due on %(date)s: %(child)s, %(what)s"),
+        "due": _("Review due today: %(child)s, %(what)s"),
+        "overdue": _("Review missed (due %(date)s): %(child)s, %(what)s"),
+    }
+    rows = [
+        ("intervention", i, i.get_kind_display())
+        for i in Intervention.objects.filter(active=True, review_on__lte=horizon).select_related("child")
+    ] + [
+        ("placement", p, _("temporary placement: %(where)s") % {"where": p.institution})
+        for p in TemporaryPlacement.objects.filter(to_on__isnull=True, review_on__lte=horizon).select_related("child")
+    ]
+    notes = []
+    for kind, row, what in rows:
+        stage = rules.review_stage(row.review_on, today)
+        if stage is None or row.child.status != "open":
+            continue
+        title = titles[stage] % {"date": row.review_on.isoformat(), "child": row.child.name, "what": what}
+        for user_id in _county_staff(row.child.village_id):
+            notes.append(
+                Notification(
+                    user_id=user_id,
+                    key=f"{kind}-review:{row.pk}:{row.review_on}:{stage}",
+                    title=title[:200],
+                    url=reverse("children:detail", args=[row.child_id]) + "#guardianship",
+                )
+            )
+    return notes
 
 
 def daily(*, today: datetime.date | None = None) -> int:
@@ -62,18 +143,15 @@ def daily(*, today: datetime.date | None = None) -> int:
                         url=reverse("guardianship:referral", args=[r.pk]),
                     )
                 )
-        for f in FollowUp.objects.filter(done_on__isnull=True, due_on__lt=today).select_related("conference__child"):
-            title = _("Case-conference follow-up overdue: %(child)s, %(what)s") % {
-                "child": f.conference.child.name,
-                "what": f.description,
-            }
-            for user_id in {f.owner_id, *_county_staff(f.conference.child.village_id)}:
+        for f in FollowUp.objects.filter(done_on__isnull=True, due_on__lt=today).select_related("child"):
+            title = _("Follow-up overdue: %(child)s, %(what)s") % {"child": f.child.name, "what": f.description}
+            for user_id in {f.owner_id, *_county_staff(f.child.village_id)}:
                 notes.append(
                     Notification(
                         user_id=user_id,
                         key=f"followup-overdue:{f.pk}",
-                        title=title,
-                        url=reverse("children:detail", args=[f.conference.child_id]),
+                        title=title[:200],
+                        url=reverse("children:detail", args=[f.child_id]),
                     )
                 )
         soon = today + datetime.timedelta(days=REASSESS_NOTICE_DAYS)
@@ -99,31 +177,8 @@ def daily(*, today: datetime.date | None = None) -> int:
                             url=reverse("guardianship:assessment_new", args=[a.child_id]),
                         )
                     )
+        notes += unanswered_harm_notes(today)
+        notes += review_notes(today)
     with transaction.atomic():
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    return len(notes)
-
-
-def notify_new_report(report) -> None:
-    """A new mandatory report reaches the handling department's liaisons, or the area's civil affairs."""
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("New mandatory report: %(harm)s in %(area)s") % {
-            "harm": report.get_harm_type_display(),
-            "area": report.area.name,
-        }
-        if report.handling_department_id:
-            users = User.objects.filter(department_id=report.handling_department_id, role=Role.LIAISON, is_active=True)
-        else:
-            users = civil_affairs_over(report.area_id)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user_id=pk,
-                    key=f"report-new:{report.pk}",
-                    title=title,
-                    url=reverse("guardianship:report", args=[report.pk]),
-                )
-                for pk in users.values_list("pk", flat=True).distinct()
-            ],
-            ignore_conflicts=True,
-        )
+    return len(notes) + notify.liaisons_catch_up()

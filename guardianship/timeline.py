@@ -16,7 +16,9 @@ class Event:
     url: str
 
 
-def merge(child, *, visits, assessments, reports, interventions, conferences, referrals, limit: int = 60):
+def merge(
+    child, *, visits, assessments, reports, interventions, conferences, referrals, placements=(), limit: int = 60
+):
     events = [
         Event(
             timezone.localdate(v.visited_at),
@@ -25,6 +27,26 @@ def merge(child, *, visits, assessments, reports, interventions, conferences, re
             reverse("visits:detail", args=[child.pk, v.pk]),
         )
         for v in visits
+    ]
+    # A visit that found harm and needed no report: the director's reason, kept in the archive (guardianship.harm).
+    events += [
+        Event(
+            timezone.localdate(v.no_report_at),
+            _("No mandatory report needed"),
+            f"{v.no_report_reason} · {v.no_report_by or ''}",
+            reverse("visits:detail", args=[child.pk, v.pk]) + "#harm",
+        )
+        for v in visits
+        if v.no_report_reason and v.no_report_at
+    ]
+    events += [
+        Event(
+            p.from_on,
+            _("Temporary placement"),
+            f"{p.get_kind_display()} · {p.institution}" + (f" · {_('until')} {p.to_on:%Y-%m-%d}" if p.to_on else ""),
+            "",
+        )
+        for p in placements
     ]
     events += [
         Event(

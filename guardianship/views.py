@@ -1,27 +1,34 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import Role
 from children import access
 from children.exports import export_format, export_response
 from children.views import _apply_errors
 
-from . import casework, rules, services
+from . import casework, harm, notify, rules, services
 from . import referrals as referral_service
 from . import reports as report_service
 from .forms import (
     AssessmentForm,
     ConferenceForm,
     InterventionForm,
+    PlacementEndForm,
+    PlacementForm,
     ReferralForm,
     ReferralMoveForm,
     ReportForm,
     ReportMoveForm,
 )
-from .models import Assessment, Instrument, Referral
+from .models import Assessment, Instrument, Referral, TemporaryPlacement
 
 
 @login_required
@@ -81,9 +88,13 @@ def report_list(request):
         return export_response(
             request, resource=ReportResource(), queryset=qs, basename=_("mandatory-reports"), child_field="child_id"
         )
-    rows = list(report_service.reports_for(request.user)[:200])
+    late = request.GET.get("late") == "1"
+    qs = report_service.reports_for(request.user)
+    if late:
+        qs = qs.filter(report_service.late_q())
+    rows = list(qs[:200])
     rows.sort(key=lambda r: (not r.flagged, r.status == "closed", -r.created_at.timestamp()))
-    return render(request, "guardianship/report_list.html", {"rows": rows})
+    return render(request, "guardianship/report_list.html", {"rows": rows, "late": late})
 
 
 @login_required
@@ -117,9 +128,37 @@ def report_new(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("The mandatory report is filed."))
+            _tell_filer(request, report)
             return redirect("guardianship:report", pk=report.pk)
     return render(request, "guardianship/report_form.html", {"form": form, "child": child})
+
+
+def _tell_filer(request, report) -> None:
+    """Who the report reached (notify.notified_about), and a word when it was made late (rules.reported_late)."""
+    notified = notify.notified_about(report)
+    if notified:
+        messages.success(
+            request,
+            _("The mandatory report is filed. Notified: %(who)s") % {"who": notify.notified_line(notified)},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The mandatory report is filed, but nobody in the system could be notified: no department liaison "
+                "or civil-affairs account covers this area. Telephone the civil-affairs office now."
+            ),
+        )
+    if report.late:
+        days, hours = rules.delay_parts(report.delay)
+        messages.warning(
+            request,
+            _(
+                "This report was made %(days)d days %(hours)d hours after the harm was found. Harm is reported at "
+                "once (立即报告); the report is marked late."
+            )
+            % {"days": days, "hours": hours},
+        )
 
 
 @login_required
@@ -140,7 +179,21 @@ def report_detail(request, pk: int):
             else:
                 messages.success(request, _("Saved."))
                 return redirect("guardianship:report", pk=report.pk)
-    return render(request, "guardianship/report_detail.html", {"r": report, "form": form})
+    return render(
+        request,
+        "guardianship/report_detail.html",
+        {"r": report, "form": form, "notified": notify.notified_about(report)},
+    )
+
+
+@login_required
+def unreported_harm(request):
+    """Visits that found harm with no report filed and no reason recorded, for supervisors and civil affairs of the
+    area (directors see theirs in their worklist)."""
+    if request.user.role not in (Role.SUPERVISOR, Role.CIVIL_AFFAIRS) and not request.user.is_administrator:
+        raise Http404
+    page = Paginator(harm.unanswered_harm_for(request.user), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "guardianship/unreported_harm.html", {"page": page})
 
 
 @login_required
@@ -217,6 +270,8 @@ def intervention_new(request, child_pk: int):
                 child=child,
                 intervention=form.save(commit=False),
                 document=form.cleaned_data.get("document"),
+                institution=form.cleaned_data["institution"],
+                address=form.cleaned_data["address"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -254,10 +309,48 @@ def conference_new(request, child_pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def placement_new(request, child_pk: int):
+    """Move a child in temporary guardianship to a new placement (the current one ends that day)."""
+    child = access.child_for(request, child_pk, need=access.Level.EDIT)
+    form = PlacementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            casework.placement_start(user=request.user, child=child, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('children:detail', args=[child.pk])}#placements")
+    return render(request, "children/form.html", {"form": form, "child": child, "title": _("Temporary placement")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_end(request, child_pk: int, pk: int):
+    placement = access.record_for(
+        request, TemporaryPlacement.objects.filter(to_on__isnull=True), pk, child_pk=child_pk, need=access.Level.EDIT
+    )
+    form = PlacementEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            casework.placement_end(user=request.user, placement=placement, to_on=form.cleaned_data["to_on"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('children:detail', args=[child_pk])}#placements")
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "child": placement.child, "title": _("End of the placement: %(p)s") % {"p": placement}},
+    )
+
+
+@login_required
 @require_http_methods(["POST"])
 def follow_up_done(request, pk: int):
-
-    follow_up = get_object_or_404(casework.open_follow_ups_for(request.user), pk=pk)
+    follow_up = access.record_for(request, casework.open_follow_ups_for(request.user), pk, need=access.Level.ARCHIVE)
     casework.follow_up_done(user=request.user, follow_up=follow_up)
     messages.success(request, _("Marked done."))
     return redirect("visits:worklist")

@@ -132,10 +132,10 @@ class PlanTask(models.Model):
 
 
 class Status(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    BEHIND = "behind", _("Behind")
+    NOT_STARTED = "not_started", pgettext_lazy("task status", "Not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
+    DONE = "done", pgettext_lazy("task status", "Done")
+    BEHIND = "behind", pgettext_lazy("task status", "Behind")
 
 
 class Assignment(models.Model):

@@ -61,6 +61,7 @@ class VisitForm(forms.ModelForm):
             "living_conditions",
             "safety_hazards",
             "caregiver_status",
+            "caregiver_unable",
             "mood",
             "study",
             "health",
@@ -103,6 +104,15 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas if areas is not None else Area.objects.none()
+
+
+class NoReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why no mandatory report is needed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the archive with your name and the time."),
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -40,6 +40,11 @@ class Visit(models.Model):
     caregiver_status = models.CharField(
         _("how the guardian or caregiver is doing"), max_length=10, choices=Rating.choices, blank=True
     )
+    # The entrusted caregiver lacks the capacity to care or neglects the duty (000 #17, 003 §5, 004 §5): the parents
+    # must be told and another caregiver chosen, a follow-up the visit opens (guardianship.casework).
+    caregiver_unable = models.BooleanField(
+        _("the caregiver cannot look after the child or neglects the duty"), default=False, db_default=False
+    )
     mood = models.CharField(_("mood and behaviour"), max_length=10, choices=Rating.choices, blank=True)
     study = models.CharField(_("study"), max_length=10, choices=Rating.choices, blank=True)
     health = models.CharField(_("health"), max_length=10, choices=Rating.choices, blank=True)
@@ -51,6 +56,13 @@ class Visit(models.Model):
     follow_up = models.CharField(_("follow-up"), max_length=200, blank=True)
     # Harm, suspected harm or danger found: a mandatory report (强制报告) must be raised (guardianship/).
     harm_found = models.BooleanField(_("harm, suspected harm or danger found"), default=False)
+    # Harm found and no mandatory report: why none is needed, recorded by the director (visits.services), kept here
+    # with who and when. Until a report or this reason exists the visit is listed and reminded daily.
+    no_report_reason = models.TextField(_("why no mandatory report is needed"), blank=True, db_default="")
+    no_report_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    no_report_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     household_key = models.CharField(max_length=32, blank=True, editable=False)
     created_by = models.ForeignKey(
         User, verbose_name=_("visited by"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -71,6 +83,11 @@ class Visit(models.Model):
             models.Index(fields=["child", "-visited_at", "-id"], name="visit_child_latest_idx"),
             # Visits of a period (compliance views).
             models.Index(fields=["visit_date"], name="visit_date_idx"),
+            # Harm found and no reason recorded for not reporting (the unreported-harm list and its daily reminder):
+            # a handful of rows however many visits there are.
+            models.Index(
+                fields=["visit_date"], condition=Q(harm_found=True, no_report_reason=""), name="visit_harm_open_idx"
+            ),
         ]
 
     def __str__(self) -> str:

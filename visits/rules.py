@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DUE_SOON_DAYS = 7  # "本周待访": due within a week
 ESCALATE_AFTER_DAYS = 30  # more than this many days overdue goes to county civil affairs
@@ -20,10 +20,10 @@ CONTACT_KINDS = ("home", "contact", "school")
 
 
 class Status(models.TextChoices):
-    OVERDUE = "overdue", _("Overdue")
-    DUE_SOON = "due_soon", _("Due within 7 days")
-    ON_TIME = "on_time", _("On time")
-    NO_RULE = "no_rule", _("No visit rule applies")
+    OVERDUE = "overdue", pgettext_lazy("visit status", "Overdue")
+    DUE_SOON = "due_soon", pgettext_lazy("visit status", "Due within 7 days")
+    ON_TIME = "on_time", pgettext_lazy("visit status", "On time")
+    NO_RULE = "no_rule", pgettext_lazy("visit status", "No visit rule applies")
 
 
 def status_for(due_on: datetime.date | None, today: datetime.date) -> tuple[str, int]:

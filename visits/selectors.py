@@ -87,7 +87,7 @@ def child_visits(child: Child, today: datetime.date, limit: int = 10) -> ChildVi
 
 def all_child_visits(child: Child) -> QuerySet[Visit]:
     """Every visit of a child, newest first, for its paged visit list (`child` as children.access gave it)."""
-    return Visit.objects.filter(child=child).select_related("created_by")
+    return Visit.objects.filter(child=child).select_related("created_by", "no_report_by")
 
 
 _DAYS_BETWEEN = {

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Area, User
+from accounts.models import Area, Role, User
 from children import access
 from children.models import ArchiveStatus, Child
 from children.services import bump_version
 from children.uploads import check_upload_for
 
 from . import schedule
-from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
+from .models import Rating, ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
 
 PHOTO_KINDS = {"jpeg", "png"}
 MAX_PHOTOS = 9
@@ -37,6 +37,21 @@ def _check_when(visited_at: datetime.datetime, child: Child) -> None:
         raise ValidationError({"visited_at": _("The visit cannot be before the child was born.")})
 
 
+def _check_caregiver(visit: Visit) -> None:
+    if visit.caregiver_unable and visit.caregiver_status == Rating.GOOD:
+        raise ValidationError({"caregiver_status": _("A caregiver who cannot look after the child is not doing well.")})
+    if visit.caregiver_unable and not visit.caregiver_status:
+        visit.caregiver_status = Rating.POOR
+
+
+def _open_follow_ups(visits: Iterable[Visit], user: User) -> None:
+    """What a visit's findings open elsewhere: a caregiver unable to care gives its recorder a follow-up."""
+    from guardianship.casework import caregiver_follow_up_open
+
+    for visit in visits:
+        caregiver_follow_up_open(visit=visit, owner=user)
+
+
 def _check_photos(photos: Sequence) -> None:
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)d photos per visit.") % {"n": MAX_PHOTOS}})
@@ -53,6 +68,7 @@ def visit_create(
     for c in children:
         _check_can_visit(user, c)
     _check_when(visit.visited_at, child)
+    _check_caregiver(visit)
     _check_photos(photos)
     key = uuid.uuid4().hex if len(children) > 1 else ""
     made = []
@@ -69,6 +85,7 @@ def visit_create(
             VisitPhoto.objects.create(visit=row, image=photo)
         made.append(row)
     schedule.refresh(child_ids=[c.pk for c in children])
+    _open_follow_ups(made, user)
     return made
 
 
@@ -81,6 +98,7 @@ def visit_update(*, user: User, visit: Visit, photos: Sequence = (), expected_ve
     transaction ends."""
     _check_can_visit(user, visit.child)
     _check_when(visit.visited_at, visit.child)
+    _check_caregiver(visit)
     _check_photos(photos)
     visit.visit_date = timezone.localtime(visit.visited_at).date()
     visit.full_clean()
@@ -96,6 +114,30 @@ def visit_update(*, user: User, visit: Visit, photos: Sequence = (), expected_ve
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
     schedule.refresh(child_ids=[visit.child_id])
+    _open_follow_ups([visit], user)
+    return visit
+
+
+@transaction.atomic
+def visit_no_report(*, user: User, visit: Visit, reason: str) -> Visit:
+    """The director records why a visit that found harm needs no mandatory report; kept on the visit (with who and
+    when, and in its history) and shown in the archive. The visit then leaves the unreported-harm lists."""
+    from guardianship.harm import is_unanswered
+
+    if not (user.role == Role.DIRECTOR or user.is_administrator) or not access.can_edit_child(user, visit.child):
+        raise PermissionDenied(_("Only the child's director records why no report is needed."))
+    visit = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
+    if not visit.harm_found:
+        raise ValidationError(_("This visit found no harm."))
+    if not is_unanswered(visit):
+        raise ValidationError(_("This visit is already answered by a report or a recorded reason."))
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why in a sentence or two (at least 10 characters).")})
+    visit.no_report_reason = reason
+    visit.no_report_by = user
+    visit.no_report_at = timezone.now()
+    visit.save(update_fields=["no_report_reason", "no_report_by", "no_report_at"])
     return visit
 
 

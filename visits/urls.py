@@ -14,5 +14,6 @@ urlpatterns = [
     path("child/<int:child_pk>/new/", views.visit_new, name="new"),
     path("child/<int:child_pk>/<int:pk>/", views.visit_detail, name="detail"),
     path("child/<int:child_pk>/<int:pk>/edit/", views.visit_edit, name="edit"),
+    path("child/<int:child_pk>/<int:pk>/no-report/", views.visit_no_report, name="no_report"),
     path("child/<int:child_pk>/<int:pk>/photos/<int:photo_pk>/", views.visit_photo, name="photo"),
 ]

@@ -18,7 +18,7 @@ from children.uploads import serve_upload
 from children.views import _apply_errors
 
 from . import selectors, services
-from .forms import CampaignForm, ConfirmForm, VisitForm
+from .forms import CampaignForm, ConfirmForm, NoReportForm, VisitForm
 from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
 
 
@@ -55,6 +55,14 @@ def visit_new(request, child_pk: int):
             messages.success(
                 request, _("Visit recorded for %(names)s.") % {"names": "、".join(v.child.name for v in made)}
             )
+            if made[0].caregiver_unable:
+                messages.warning(
+                    request,
+                    _(
+                        "The caregiver cannot look after the child: a follow-up is in your worklist (tell the parents "
+                        "and choose another caregiver)."
+                    ),
+                )
             if made[0].harm_found:
                 messages.error(request, _("Harm or danger was found: file a mandatory report (强制报告) now."))
                 return redirect(f"{reverse('guardianship:report_new')}?child={child.pk}&visit={made[0].pk}")
@@ -81,15 +89,41 @@ def visit_detail(request, child_pk: int, pk: int):
     )
     child = visit.child
     history = list(visit.history.select_related("history_user").order_by("-history_date")[:20])
+    context = {
+        "child": child,
+        "visit": visit,
+        "history": history,
+        "can_edit": access.can_edit_child(request.user, child) and child.is_open,
+        "follow_ups": list(visit.follow_ups.select_related("owner")) if visit.caregiver_unable else [],
+    }
+    if visit.harm_found:
+        from guardianship import harm
+
+        context["answering_reports"] = list(harm.answering_reports(visit, request.user))
+        context["unanswered"] = not context["answering_reports"] and harm.is_unanswered(visit)
+        if context["unanswered"] and context["can_edit"] and request.user.role == Role.DIRECTOR:
+            context["no_report_form"] = NoReportForm()
+    return render(request, "visits/visit_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_no_report(request, child_pk: int, pk: int):
+    """The director records why a visit that found harm needs no mandatory report."""
+    visit = access.record_for(request, Visit.objects.all(), pk, child_pk=child_pk, need=access.Level.EDIT)
+    form = NoReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_no_report(user=request.user, visit=visit, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The reason is kept in the archive."))
+            return redirect("visits:detail", child_pk=child_pk, pk=pk)
     return render(
         request,
-        "visits/visit_detail.html",
-        {
-            "child": child,
-            "visit": visit,
-            "history": history,
-            "can_edit": access.can_edit_child(request.user, child) and child.is_open,
-        },
+        "children/form.html",
+        {"form": form, "child": visit.child, "title": _("Why no mandatory report is needed")},
     )
 
 
@@ -141,13 +175,21 @@ def worklist(request):
         return _export_schedules(request, selectors.worklist_for(request.user, today), _("visits-this-week"))
     rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
     follow_ups = list(open_follow_ups_for(request.user)[:100])
+    from guardianship import casework, harm
     from oversight.spotchecks import open_findings_for
 
     findings = list(open_findings_for(request.user)[:100])
     return render(
         request,
         "visits/worklist.html",
-        {"rows": rows, "today": today, "follow_ups": follow_ups, "findings": findings},
+        {
+            "rows": rows,
+            "today": today,
+            "follow_ups": follow_ups,
+            "findings": findings,
+            "unreported_harm": list(harm.unanswered_harm_for(request.user)[:100]),
+            "reviews": casework.reviews_due_for(request.user, today)[:100],
+        },
     )
 
 

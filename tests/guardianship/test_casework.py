@@ -20,8 +20,12 @@ def _intervention(**kw):
 def test_temporary_guardianship_needs_a_placement(users, child):
     with pytest.raises(ValidationError):
         casework.intervention_create(user=users.county_staff, child=child, intervention=_intervention())
+    with pytest.raises(ValidationError):  # and with whom: the placement's history starts here
+        casework.intervention_create(
+            user=users.county_staff, child=child, intervention=_intervention(placement="foster")
+        )
     i = casework.intervention_create(
-        user=users.county_staff, child=child, intervention=_intervention(placement="foster")
+        user=users.county_staff, child=child, intervention=_intervention(placement="foster"), institution="李家寄养家庭"
     )
     assert i.placement == "foster" and i.created_by == users.county_staff
     other = casework.intervention_create(
@@ -39,10 +43,14 @@ def test_interventions_refuse_future_dates_and_other_areas(users, child):
             user=users.county_staff,
             child=child,
             intervention=_intervention(placement="relatives", issued_on=TODAY + datetime.timedelta(days=2)),
+            institution="外祖母家",
         )
     with pytest.raises(PermissionDenied):
         casework.intervention_create(
-            user=users.other_county_staff, child=child, intervention=_intervention(placement="relatives")
+            user=users.other_county_staff,
+            child=child,
+            intervention=_intervention(placement="relatives"),
+            institution="外祖母家",
         )
     assert not Intervention.objects.exists()
 

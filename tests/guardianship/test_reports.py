@@ -83,7 +83,8 @@ def test_unacknowledged_after_24_hours_is_flagged_and_escalated_once(users, chil
         assert Report.objects.get(pk=r.pk).flagged
         reports.escalate_unacknowledged()
         reports.escalate_unacknowledged()
-    assert list(Notification.objects.values_list("user_id", flat=True)) == [users.county_staff.pk]
+    escalated = Notification.objects.filter(key=f"report-unacknowledged:{r.pk}")
+    assert list(escalated.values_list("user_id", flat=True)) == [users.county_staff.pk]
 
 
 def test_a_visit_that_found_harm_opens_a_prefilled_report(client, users, child):
