@@ -44,7 +44,7 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(GatedAdminMixin, admin.ModelAdmin):
     list_display = ["child", "assessed_on", "grade", "score", "instrument"]
     raw_id_fields = ["child", "assessor"]
 

@@ -34,6 +34,16 @@ def referral_send(
         raise PermissionDenied(_("You may read this archive but not change it."))
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("The due date cannot be in the past.")})
+    from .reports import handling_departments
+
+    if not handling_departments(child.village_id).filter(pk=department.pk).exists():
+        raise ValidationError(
+            {
+                "department": _(
+                    "A referral can only go to a department of the child's county, or of the city or province above it."
+                )
+            }
+        )
     referral = Referral(child=child, department=department, service=service, reason=reason, due_on=due_on, sent_by=user)
     referral.full_clean()
     referral.save()

@@ -40,7 +40,7 @@ def test_a_liaison_sees_a_referred_child_only_while_the_referral_is_open(client,
     assert child.id_number not in body and child.id_number[:6] not in body and "family" not in body
     assert "情绪低落" in body
     assert client.get(reverse("children:detail", args=[other.pk])).status_code == 404
-    assert client.get(reverse("children:edit", args=[child.pk])).status_code == 403  # read-only
+    assert client.get(reverse("children:edit", args=[child.pk])).status_code == 404  # shared: below the archive
     referrals.referral_move(user=users.liaison, referral=r, status="accepted")
     referrals.referral_move(user=users.liaison, referral=r, status="done", note="已完成6次心理辅导")
     assert client.get(detail).status_code == 404
@@ -87,3 +87,33 @@ def test_declining_needs_a_reason_and_only_the_department_acts(users, child):
     with pytest.raises(PermissionDenied):
         referrals.referral_move(user=users.county_staff, referral=r, status="accepted")
     assert Referral.objects.get(pk=r.pk).status == "sent"
+
+
+def test_a_referral_to_a_department_of_another_county_is_refused(users, tree, child):
+    from django.core.exceptions import ValidationError
+
+    from guardianship.models import Referral
+    from tests.factories import DepartmentFactory
+
+    elsewhere = DepartmentFactory(area=tree.other_county)
+    with pytest.raises(ValidationError) as exc:
+        referrals.referral_send(
+            user=users.county_staff,
+            child=child,
+            department=elsewhere,
+            service="psychological",
+            reason="x",
+            due_on=datetime.date.today() + datetime.timedelta(days=3),
+        )
+    assert "department" in exc.value.error_dict
+    assert not Referral.objects.exists()
+    city_dept = DepartmentFactory(area=tree.city)  # the city above the child's county: accepted
+    referrals.referral_send(
+        user=users.county_staff,
+        child=child,
+        department=city_dept,
+        service="psychological",
+        reason="x",
+        due_on=datetime.date.today() + datetime.timedelta(days=3),
+    )
+    assert Referral.objects.count() == 1
