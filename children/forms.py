@@ -3,11 +3,12 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Area, User
 
-from . import access, idnumber
+from . import access, idnumber, privacy
 from .categories import Category
 from .models import (
     CareRecord,
@@ -67,7 +68,86 @@ class IdNumberField(forms.CharField):
         return idnumber.parse(value, today=timezone.localdate()).number
 
 
-class ChildForm(forms.ModelForm):
+MASKED_HELP = _(
+    "Partly hidden. Leave it as shown to keep the number on file, or type the whole new number to change it."
+)
+
+
+def _no_hidden_digits(value: str) -> None:
+    if value and "*" in value:
+        raise ValidationError(
+            _("Type the whole number: the * stand for hidden digits and cannot be saved."), code="masked"
+        )
+
+
+class MaskedTextInput(forms.TextInput):
+    """A text input over a stored number the user may not see in full: it shows the masked number, and a posted
+    value equal to that masked number reads as the stored number (left unchanged)."""
+
+    def __init__(self, attrs=None, *, stored: str, kind: str):
+        super().__init__(attrs)
+        self.stored, self.kind = stored, kind
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return self.stored if privacy.is_masked_display(value, self.stored, self.kind) else value
+
+    def format_value(self, value):
+        if value is not None and str(value) == self.stored:
+            value = privacy.mask(self.stored, self.kind)
+        return super().format_value(value)
+
+
+class MaskedFieldsMixin:
+    """For model forms of child records: the sensitive fields of the model (children.privacy) are shown masked to
+    a user who may not see them in full, and to no user at all (`user=None`). Posting the masked number back keeps
+    the stored number; any other value is validated and saved as the new number, so such a user can still correct
+    a number by typing it whole. Fields named in `hidden_when_masked` are left out instead for such a user."""
+
+    hidden_when_masked: tuple[str, ...] = ()
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.masked_fields: dict[str, str] = {}  # field name -> the stored number it stands for
+        sensitive = privacy.sensitive_fields(self._meta.model)
+        for name in sensitive:
+            if name in self.fields:
+                self.fields[name].validators.append(_no_hidden_digits)
+        if privacy.sees_full(user):
+            return
+        for name, kind in sensitive.items():
+            stored = getattr(self.instance, name, "") or ""
+            if name not in self.fields or not stored:
+                continue  # nothing stored yet: nothing to hide (the user types the number)
+            if name in self.hidden_when_masked:
+                del self.fields[name]
+                continue
+            field = self.fields[name]
+            field.widget = MaskedTextInput(field.widget.attrs, stored=stored, kind=kind)
+            field.widget.is_required = field.required
+            field.help_text = MASKED_HELP
+            self.initial[name] = privacy.mask(stored, kind)
+            self.masked_fields[name] = stored
+
+    @cached_property
+    def changed_data(self):
+        """A masked number posted back unchanged is not a change."""
+        changed = super().changed_data
+        return [
+            name
+            for name in changed
+            if name not in self.masked_fields
+            or self[name].field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            != self.masked_fields[name]
+        ]
+
+
+class ChildRecordForm(MaskedFieldsMixin, forms.ModelForm):
+    """A model form of a child's archive or one of its records; takes the requesting user as `user`."""
+
+
+class ChildForm(ChildRecordForm):
     """Basic information. Sex and date of birth are read from the ID number."""
 
     id_number = IdNumberField(label=_("ID number"))
@@ -91,14 +171,13 @@ class ChildForm(forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+    # Roles that see masked numbers neither see nor change a registered child's number (registering, they type it).
+    hidden_when_masked = ("id_number",)
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        if not access.sees_full_id_number(user):
-            # Roles that see masked numbers neither see nor change the full number here.
-            del self.fields["id_number"]
 
     def clean(self):
         cleaned = super().clean()
@@ -208,7 +287,7 @@ def _not_future(value: datetime.date | None, field: str, form: forms.BaseForm) -
         form.add_error(field, _("This date cannot be in the future."))
 
 
-class FamilyMemberForm(forms.ModelForm):
+class FamilyMemberForm(ChildRecordForm):
     id_number = IdNumberField(label=_("ID number"), required=False)
 
     class Meta:
@@ -235,7 +314,7 @@ class FamilyMemberForm(forms.ModelForm):
         return cleaned
 
 
-class EntrustedCareForm(forms.ModelForm):
+class EntrustedCareForm(ChildRecordForm):
     id_number = IdNumberField(label=_("ID number"), required=False)
 
     class Meta:
@@ -267,7 +346,7 @@ class EntrustedCareForm(forms.ModelForm):
         return cleaned
 
 
-class WelfareForm(forms.ModelForm):
+class WelfareForm(ChildRecordForm):
     class Meta:
         model = WelfareCoverage
         fields = ["kind", "started_on", "ended_on", "monthly_amount", "note"]
@@ -281,7 +360,7 @@ class WelfareForm(forms.ModelForm):
         return cleaned
 
 
-class ProblemForm(forms.ModelForm):
+class ProblemForm(ChildRecordForm):
     class Meta:
         model = Problem
         fields = ["found_on", "description", "solution", "resolved_on"]
@@ -301,7 +380,7 @@ class ProblemForm(forms.ModelForm):
         return cleaned
 
 
-class CareRecordForm(forms.ModelForm):
+class CareRecordForm(ChildRecordForm):
     class Meta:
         model = CareRecord
         fields = ["date", "kind", "description", "provider"]
@@ -313,7 +392,7 @@ class CareRecordForm(forms.ModelForm):
         return cleaned
 
 
-class WorkLogForm(forms.ModelForm):
+class WorkLogForm(ChildRecordForm):
     class Meta:
         model = WorkLogEntry
         fields = ["date", "content"]

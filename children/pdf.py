@@ -1,8 +1,8 @@
 """A child's whole archive (一人一档) as PDF, the blank home-visit form, and batches of archives as one zip.
 
 reportlab with the embedded CJK font of config/pdf.py; every page says "page n of m". Each section is a table of
-the records' fields (verbose names as headers, choice labels as values); ID and phone numbers are masked for the
-roles that see them masked. A fixed number of queries per archive.
+the records' fields (verbose names as headers, choice labels as values); ID and phone numbers are shown as
+children.privacy says for the reader (masked for the roles that see them masked). A fixed number of queries per archive.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from accounts.models import User
 from config.pdf import cjk_font, numbered_canvas, paragraph, styles
 
-from . import access
-from .idnumber import mask, mask_phone
+from . import access, privacy
 from .models import Child, EntrustedCare
 from .services import area_path
 
 WIDTH = A4[0] - 30 * mm
-MASKED_FIELDS = {"id_number", "phone"}
 
 
 def _page_label(n: int, total: int) -> str:
@@ -49,8 +47,9 @@ def _value(obj: models.Model, field: models.Field, full_ids: bool) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(field, models.DateField):
         return value.isoformat()
-    if field.name in MASKED_FIELDS and not full_ids:
-        return mask(value) if field.name == "id_number" else mask_phone(value)
+    kind = privacy.kind_of(obj, field.name)
+    if kind is not None:
+        return privacy.shown(value, kind, full=full_ids)
     if isinstance(field, models.FileField):
         return _("attached")
     return str(value)
@@ -125,8 +124,11 @@ class Builder:
         return buf.getvalue()
 
 
-def archive_pdf(child: Child, *, full_ids: bool) -> bytes:
-    """The whole archive of one child. The caller has checked access."""
+def archive_pdf(child: Child, *, user: User | None = None, full_ids: bool | None = None) -> bytes:
+    """The whole archive of one child. The caller has checked access. ID and phone numbers are printed as `user`
+    may see them (children.privacy; no user: masked); `full_ids` overrides that."""
+    if full_ids is None:
+        full_ids = privacy.sees_full(user)
     b = Builder(full_ids=full_ids)
     now = timezone.localtime()
     place = area_path(child.village)
@@ -136,7 +138,7 @@ def archive_pdf(child: Child, *, full_ids: bool) -> bytes:
         b.p(child.name, "cover"),
         Spacer(1, 10 * mm),
         b.p(place, "title"),
-        b.p(_("ID number: %(number)s") % {"number": child.id_number if full_ids else mask(child.id_number)}),
+        b.p(_("ID number: %(number)s") % {"number": privacy.shown(child.id_number, privacy.ID_NUMBER, full=full_ids)}),
         b.p(_("Archive status: %(status)s") % {"status": child.get_status_display()}),
         Spacer(1, 30 * mm),
         b.p(_("Printed %(when)s. Contains a minor's personal data: keep it safe.") % {"when": f"{now:%Y-%m-%d %H:%M}"}),
@@ -275,7 +277,7 @@ def archives_zip(
         .select_related("village__parent__parent")
         .order_by("village_id", "name", "id")
     )
-    full_ids = access.sees_full_id_number(user)
+    full_ids = privacy.sees_full(user)
     ids = list(children.values_list("pk", flat=True))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as archive:

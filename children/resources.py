@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.db.models import OuterRef, QuerySet, Subquery
 from import_export import fields
 
-from . import imports
+from . import imports, privacy
 from .exports import SafeResource
-from .idnumber import mask, mask_phone
 from .models import Child, FamilyMember
 from .sheets import Sheet, normalise_header
 
@@ -64,11 +63,14 @@ class ChildResource(SafeResource):
         export_order = fields
         import_id_fields = ("id_number",)
 
-    def __init__(self, *, full_ids: bool = True, full_phones: bool = True, user=None, **kwargs):
+    def __init__(self, *, user=None, full_ids: bool | None = None, full_phones: bool | None = None, **kwargs):
+        """ID and phone numbers are exported as `user` may see them (children.privacy; no user: masked).
+        `full_ids` / `full_phones` override that (the roster export command writes them in full)."""
         super().__init__(**kwargs)
-        self.full_ids = full_ids
-        self.full_phones = full_phones
         self.user = user
+        full = privacy.sees_full(user)
+        self.full_ids = full if full_ids is None else full_ids
+        self.full_phones = full if full_phones is None else full_phones
 
     # --- export -----------------------------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ class ChildResource(SafeResource):
         return with_guardian(queryset)
 
     def dehydrate_id_number(self, child: Child) -> str:
-        return child.id_number if self.full_ids else mask(child.id_number)
+        return privacy.shown(child.id_number, privacy.kind_of(Child, "id_number"), full=self.full_ids)
 
     def dehydrate_sex(self, child: Child) -> str:
         return imports.label_of("sex", child.sex)
@@ -100,8 +102,8 @@ class ChildResource(SafeResource):
         return imports.label_of("guardian_relation", getattr(child, "guardian_relation", "") or "")
 
     def dehydrate_guardian_phone(self, child: Child) -> str:
-        phone = getattr(child, "guardian_phone", "") or ""
-        return phone if self.full_phones else mask_phone(phone)
+        phone = getattr(child, "guardian_phone", "") or ""  # the first guardian's FamilyMember.phone
+        return privacy.shown(phone, privacy.kind_of(FamilyMember, "phone"), full=self.full_phones)
 
     def dehydrate_colour(self, child: Child) -> str:
         return str(child.get_colour_display())

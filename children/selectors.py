@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from config import prepared
 
-from . import access
+from . import access, privacy
 from .categories import CATEGORY_BITS
 from .models import (
     ArchiveStatus,
@@ -99,12 +99,12 @@ HIDDEN_IN_HISTORY = {"category_flags", "parent_flags", "version", "updated_at"}
 
 
 def _shown(field, value, *, mask_ids: bool) -> str:
-    from .idnumber import mask
-
+    """A value of a history record as shown: sensitive numbers through the one masking rule (children.privacy)."""
     if value in (None, ""):
         return ""
-    if field.name == "id_number" and mask_ids:
-        return mask(str(value))
+    kind = privacy.kind_of(field.model, field.name)
+    if kind is not None:
+        return privacy.shown(value, kind, full=not mask_ids)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
@@ -229,10 +229,17 @@ def _aware(value) -> datetime.datetime:
     return value
 
 
-def archive_history(child: Child, limit: int = 50, *, mask_ids: bool = True) -> list[HistoryRow]:
+def archive_history(
+    child: Child, limit: int = 50, *, user: User | None = None, mask_ids: bool | None = None
+) -> list[HistoryRow]:
     """Every change to the archive (who, when, what) from the django-simple-history tables, in one query. Each
     record is paired with the one before it of the same object to list the changed fields, as simple-history's
-    `diff_against` does (tests/children/test_history.py holds the two side by side)."""
+    `diff_against` does (tests/children/test_history.py holds the two side by side).
+
+    ID and phone numbers are shown as `user` may see them (children.privacy); `mask_ids` overrides that (tests,
+    older callers), and with neither they are masked."""
+    if mask_ids is None:
+        mask_ids = not privacy.sees_full(user)
     sources = _history_sources()
     with connection.cursor() as cursor:
         prepared.execute(cursor, _history_sql(connection.vendor, limit + 1), [child.pk] * len(sources))

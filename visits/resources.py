@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
+from children import privacy
 from children.exports import SafeResource
-from children.idnumber import mask
+from children.models import Child
 
 from .models import VisitSchedule
 
@@ -30,13 +31,14 @@ class ScheduleResource(SafeResource):
         fields = (*fields, "days_overdue")
         export_order = fields
 
-    def __init__(self, *, full_ids: bool, today: datetime.date | None = None, **kwargs):
+    def __init__(self, *, user=None, full_ids: bool | None = None, today: datetime.date | None = None, **kwargs):
+        """ID numbers as `user` may see them (children.privacy; no user: masked); `full_ids` overrides that."""
         super().__init__(**kwargs)
-        self.full_ids = full_ids
+        self.full_ids = privacy.sees_full(user) if full_ids is None else full_ids
         self.today = today or timezone.localdate()
 
     def dehydrate_id_number(self, row: VisitSchedule) -> str:
-        return row.child.id_number if self.full_ids else mask(row.child.id_number)
+        return privacy.shown(row.child.id_number, privacy.kind_of(Child, "id_number"), full=self.full_ids)
 
     def dehydrate_days_overdue(self, row: VisitSchedule):
         return max(0, (self.today - row.due_on).days) if row.due_on else ""

@@ -1,15 +1,18 @@
 from django import template
 
-from children import idnumber
+from children import privacy
 
 register = template.Library()
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    return idnumber.mask(value or "")
+def _viewer(context):
+    request = context.get("request")
+    return getattr(request, "user", None) if request is not None else context.get("user")
 
 
-@register.filter
-def mask_phone(value: str) -> str:
-    return idnumber.mask_phone(value)
+@register.simple_tag(takes_context=True)
+def shown(context, obj, field_name: str) -> str:
+    """`{% shown child "id_number" %}`: the field as the requesting user may see it (children.privacy)."""
+    if obj is None:
+        return ""
+    return privacy.display(_viewer(context), obj, field_name)

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         queryset = Child.objects.filter(status=ArchiveStatus.OPEN).order_by("village_id", "id")
         if options["area"]:
             queryset = queryset.filter(village__code__startswith=options["area"])
-        data = ChildResource().export(queryset=queryset)
+        # Run by the operator on the server, to be imported again: the numbers in full.
+        data = ChildResource(full_ids=True, full_phones=True).export(queryset=queryset)
         fmt = path.rsplit(".", 1)[1]
         content = data.export(fmt)
         with open(path, "wb") as out:
