@@ -93,18 +93,14 @@ def export_children(request):
     form = ChildFilterForm(search.filters_data(request) or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.child_list_for(request.user, filters)
-    resource = ChildResource(
-        full_ids=access.sees_full_id_number(request.user),
-        full_phones=access.sees_full_id_number(request.user),
-        user=request.user,
-    )
+    resource = ChildResource(user=request.user)
     return export_response(request, resource=resource, queryset=queryset, basename="儿童名单")
 
 
 @login_required
 def child_pdf(request, pk: int):
     child = access.child_for(request, pk, action=AccessAction.PDF)
-    content = pdf.archive_pdf(child, full_ids=access.sees_full_id_number(request.user))
+    content = pdf.archive_pdf(child, user=request.user)
     return attachment(content, filename=f"档案-{child.name}.pdf", content_type="application/pdf")
 
 

@@ -101,7 +101,7 @@ def visit_detail(request, child_pk: int, pk: int):
 
         context["answering_reports"] = list(harm.answering_reports(visit, request.user))
         context["unanswered"] = not context["answering_reports"] and harm.is_unanswered(visit)
-        if context["unanswered"] and context["can_edit"] and request.user.role == Role.DIRECTOR:
+        if context["unanswered"] and context["can_edit"] and services.may_record_no_report(request.user, child):
             context["no_report_form"] = NoReportForm()
     return render(request, "visits/visit_detail.html", context)
 
@@ -110,9 +110,12 @@ def visit_detail(request, child_pk: int, pk: int):
 @require_http_methods(["GET", "POST"])
 def visit_no_report(request, child_pk: int, pk: int):
     """The director records why a visit that found harm needs no mandatory report."""
+    from guardianship import harm
+
     visit = access.record_for(request, Visit.objects.all(), pk, child_pk=child_pk, need=access.Level.EDIT)
-    form = NoReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    needed = visit.harm_found and services.may_record_no_report(request.user, visit.child) and harm.is_unanswered(visit)
+    form = NoReportForm(request.POST or None) if needed else None
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.visit_no_report(user=request.user, visit=visit, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
@@ -120,11 +123,7 @@ def visit_no_report(request, child_pk: int, pk: int):
         else:
             messages.success(request, _("The reason is kept in the archive."))
             return redirect("visits:detail", child_pk=child_pk, pk=pk)
-    return render(
-        request,
-        "children/form.html",
-        {"form": form, "child": visit.child, "title": _("Why no mandatory report is needed")},
-    )
+    return render(request, "visits/no_report.html", {"form": form, "child": visit.child, "visit": visit})
 
 
 @login_required
@@ -161,7 +160,7 @@ def _export_schedules(request, queryset, basename: str):
 
     from .resources import ScheduleResource
 
-    resource = ScheduleResource(full_ids=access.sees_full_id_number(request.user))
+    resource = ScheduleResource(user=request.user)
     return export_response(request, resource=resource, queryset=queryset, basename=basename, child_field="child_id")
 
 

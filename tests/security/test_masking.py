@@ -294,10 +294,6 @@ def test_a_supervisor_keeps_and_corrects_the_caregivers_numbers_through_the_page
     assert (care.id_number, care.phone) == (CAREGIVER_ID, "13700003333")
 
 
-# Until the views pass `user=request.user` to FamilyMemberForm and EntrustedCareForm (the lead's change to
-# children/views.py), the forms get no user and mask for everyone, directors included: safe, but directors should
-# see the numbers they work with. Remove this marker when that change lands (strict: it then fails as XPASS).
-@pytest.mark.xfail(strict=True, reason="children/views.py does not pass user= to the record forms yet")
 def test_a_director_sees_the_full_numbers_in_the_edit_forms(client, numbers_world):
     world = numbers_world
     client.force_login(world.users.director)
