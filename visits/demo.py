@@ -36,6 +36,7 @@ VISIT_FIELDS = [
     "visited_at",
     "visit_date",
     "met_whom",
+    "channel",
     "living_conditions",
     "safety_hazards",
     "caregiver_status",
@@ -72,12 +73,13 @@ d AS (
       FROM p, generate_series(1, 2) AS g
      WHERE random() < 0.8
 )
-INSERT INTO visits_visit (child_id, kind, visited_at, visit_date, met_whom, living_conditions, safety_hazards,
-                          caregiver_status, mood, study, health, parents_contacted, observations, problems_found,
-                          help_given, follow_up_needed, follow_up, harm_found, household_key, created_by_id,
-                          created_at)
+INSERT INTO visits_visit (child_id, kind, visited_at, visit_date, met_whom, channel, living_conditions,
+                          safety_hazards, caregiver_status, mood, study, health, parents_contacted, observations,
+                          problems_found, help_given, follow_up_needed, follow_up, harm_found, household_key,
+                          created_by_id, created_at)
 SELECT d.id, d.kind, (d.day + time '10:00') AT TIME ZONE 'Asia/Shanghai', d.day, '监护人',
-       'good', '', 'good', 'good', 'good', 'good', true, '', '', '', false, '', false, '', NULL,
+       CASE WHEN d.kind = 'contact' THEN 'phone' ELSE '' END, 'good', '无', 'good', 'good', 'good', 'good', true,
+       '', '', '', false, '', false, '', NULL,
        (d.day + time '18:00') AT TIME ZONE 'Asia/Shanghai'
   FROM d
 """
@@ -123,8 +125,9 @@ def _seed_in_python(*, first_child_id: int, days: int, seed: int, today: datetim
                     at,
                     day,
                     "监护人",
+                    "phone" if kind == "contact" else "",
                     "good",
-                    "",
+                    "无",
                     "good",
                     "good",
                     "good",

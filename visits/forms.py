@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Area
 from children.forms import DateInput
 
-from .models import ScreeningCampaign, Visit
+from . import rules
+from .models import ContactChannel, Rating, ScreeningCampaign, Visit, VisitKind
+
+RATING_FIELDS = ("living_conditions", "caregiver_status", "mood", "study", "health")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -35,6 +38,11 @@ YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
 
 
 class VisitForm(forms.ModelForm):
+    """What each kind of visit must fill comes from visits.rules.REQUIRED_FIELDS (the service enforces it): the form
+    marks those fields for the kind chosen (a new form: a home visit) and says under the others which kinds need them.
+    Ratings are radio buttons with no blank choice and nothing chosen in advance: the director must choose."""
+
+    required_css_class = "required"
     parents_contacted = forms.TypedChoiceField(
         label=_("parents contacted the child in the past week"),
         choices=YES_NO_UNKNOWN,
@@ -58,6 +66,7 @@ class VisitForm(forms.ModelForm):
             "kind",
             "visited_at",
             "met_whom",
+            "channel",
             "living_conditions",
             "safety_hazards",
             "caregiver_status",
@@ -91,8 +100,26 @@ class VisitForm(forms.ModelForm):
             self.fields["household"].queryset = household_qs
         else:
             del self.fields["household"]
-        for name in ("living_conditions", "caregiver_status", "mood", "study", "health"):
-            self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices)
+        for name in RATING_FIELDS:
+            self.fields[name].choices = Rating.choices  # no "---------": nothing is chosen until the director does
+            self.fields[name].widget = forms.RadioSelect(choices=Rating.choices)
+        self.fields["channel"].choices = ContactChannel.choices
+        self.fields["channel"].widget = forms.RadioSelect(choices=ContactChannel.choices)
+        self.fields["safety_hazards"].help_text = _("Write 无 if you saw none.")
+        self._mark_required()
+
+    def _mark_required(self) -> None:
+        kind = self.data.get("kind") if self.is_bound else (self.instance.kind or VisitKind.HOME)
+        needed = rules.REQUIRED_FIELDS.get(kind, ())
+        labels = dict(VisitKind.choices)
+        for name, message in rules.REQUIRED_MESSAGES.items():
+            field = self.fields[name]
+            field.required = name in needed
+            field.error_messages["required"] = message
+            kinds = rules.kinds_requiring(name)
+            if len(kinds) < len(rules.REQUIRED_FIELDS):
+                note = _("Required for: %(kinds)s") % {"kinds": "、".join(str(labels[k]) for k in kinds)}
+                field.help_text = f"{field.help_text} {note}".strip()
 
 
 class CampaignForm(forms.ModelForm):

@@ -17,6 +17,12 @@ class VisitKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    WECHAT = "wechat", _("WeChat (voice, video or messages)")
+    OTHER = "other", _("Other")
+
+
 class Rating(models.TextChoices):
     GOOD = "good", _("Good")
     FAIR = "fair", _("Fair")
@@ -35,6 +41,10 @@ class Visit(models.Model):
     # The local date of `visited_at`, which the visit rules count in (indexed for the schedule).
     visit_date = models.DateField(_("date"), editable=False)
     met_whom = models.CharField(_("met whom"), max_length=100, blank=True)
+    # How a contact was made (a home visit leaves it blank). What each kind must fill: visits.rules.REQUIRED_FIELDS.
+    channel = models.CharField(
+        _("means of contact"), max_length=10, choices=ContactChannel.choices, blank=True, default="", db_default=""
+    )
     living_conditions = models.CharField(_("living conditions"), max_length=10, choices=Rating.choices, blank=True)
     safety_hazards = models.CharField(_("safety hazards"), max_length=200, blank=True)
     caregiver_status = models.CharField(

@@ -5,10 +5,11 @@ in visits/schedule.py does the same matching set-based; tests hold the two to th
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 DUE_SOON_DAYS = 7  # "本周待访": due within a week
 ESCALATE_AFTER_DAYS = 30  # more than this many days overdue goes to county civil affairs
@@ -17,6 +18,54 @@ MORE_OFTEN_DEFAULT_DAYS = 14  # where a seed says "more often" with no number
 # A home visit is also a contact; a phone/WeChat contact or a school visit is a contact but never a home visit.
 HOME_KINDS = ("home",)
 CONTACT_KINDS = ("home", "contact", "school")
+
+
+# The least a visit record must say, by kind (issue 15): the fields that may not be left blank. A home visit records
+# whom the director met and the core observations (living conditions, the guardian or caregiver, safety, the child's
+# mood); a phone or WeChat contact whom and how. visits.services enforces it for every way a visit is written, and
+# the visit form marks the same fields.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "home": ("met_whom", "living_conditions", "caregiver_status", "safety_hazards", "mood"),
+    "contact": ("met_whom", "channel"),
+    "school": ("met_whom",),
+    "other": ("met_whom",),
+}
+
+REQUIRED_MESSAGES = {
+    "met_whom": gettext_lazy("Say whom you met or spoke to (the child, a parent, the guardian or the caregiver …)."),
+    "living_conditions": gettext_lazy("Choose how the living conditions are."),
+    "caregiver_status": gettext_lazy("Choose how the guardian or caregiver is doing."),
+    "safety_hazards": gettext_lazy("Write the safety hazards you saw, or 无 if there were none."),
+    "mood": gettext_lazy("Choose how the child's mood and behaviour are."),
+    "channel": gettext_lazy("Choose how you made contact (phone, WeChat …)."),
+}
+
+
+# A phone's clock may run a little ahead of the server's: a visit may be timed up to this far ahead, but never on a
+# later date than today's (issue 15: 00:05 tomorrow entered at 23:55 today is tomorrow's visit, refused).
+CLOCK_DRIFT = datetime.timedelta(minutes=10)
+
+
+def is_in_future(visited_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """Whether a visit time is in the future. Both are local (Asia/Shanghai) times: the dates are compared first, so
+    the clock-drift allowance never reaches into tomorrow."""
+    if visited_at.date() > now.date():
+        return True
+    return visited_at > now + CLOCK_DRIFT
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def missing_fields(kind: str, values: Mapping[str, object]) -> list[str]:
+    """The fields a visit of `kind` must fill that are blank in `values` (field name -> value), in rule order."""
+    return [name for name in REQUIRED_FIELDS.get(kind, ()) if _blank(values.get(name))]
+
+
+def kinds_requiring(field: str) -> list[str]:
+    """The visit kinds that must fill `field`."""
+    return [kind for kind, fields in REQUIRED_FIELDS.items() if field in fields]
 
 
 class Status(models.TextChoices):

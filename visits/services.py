@@ -15,7 +15,7 @@ from children.models import ArchiveStatus, Child
 from children.services import bump_version
 from children.uploads import check_upload_for
 
-from . import schedule
+from . import rules, schedule
 from .models import Rating, ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
 
 PHOTO_KINDS = {"jpeg", "png"}
@@ -30,11 +30,18 @@ def _check_can_visit(user: User, child: Child) -> None:
 
 
 def _check_when(visited_at: datetime.datetime, child: Child) -> None:
-    now = timezone.now()
-    if visited_at > now + datetime.timedelta(minutes=10):
+    when = timezone.localtime(visited_at)  # Asia/Shanghai: the date the visit rules count
+    if rules.is_in_future(when, timezone.localtime()):
         raise ValidationError({"visited_at": _("The visit time cannot be in the future.")})
-    if timezone.localtime(visited_at).date() < child.birth_date:
+    if when.date() < child.birth_date:
         raise ValidationError({"visited_at": _("The visit cannot be before the child was born.")})
+
+
+def _check_content(visit: Visit) -> None:
+    """The least a visit of its kind must say (visits.rules.REQUIRED_FIELDS), one message per blank field."""
+    missing = rules.missing_fields(visit.kind, {name: getattr(visit, name) for name in rules.REQUIRED_MESSAGES})
+    if missing:
+        raise ValidationError({name: rules.REQUIRED_MESSAGES[name] for name in missing})
 
 
 def _check_caregiver(visit: Visit) -> None:
@@ -69,6 +76,7 @@ def visit_create(
         _check_can_visit(user, c)
     _check_when(visit.visited_at, child)
     _check_caregiver(visit)
+    _check_content(visit)
     _check_photos(photos)
     key = uuid.uuid4().hex if len(children) > 1 else ""
     made = []
@@ -99,6 +107,7 @@ def visit_update(*, user: User, visit: Visit, photos: Sequence = (), expected_ve
     _check_can_visit(user, visit.child)
     _check_when(visit.visited_at, visit.child)
     _check_caregiver(visit)
+    _check_content(visit)
     _check_photos(photos)
     visit.visit_date = timezone.localtime(visit.visited_at).date()
     visit.full_clean()
@@ -118,13 +127,18 @@ def visit_update(*, user: User, visit: Visit, photos: Sequence = (), expected_ve
     return visit
 
 
+def may_record_no_report(user: User, child: Child) -> bool:
+    """The child's director (who made or answers for the visit) decides that harm found needs no report."""
+    return (user.role == Role.DIRECTOR or user.is_administrator) and access.can_edit_child(user, child)
+
+
 @transaction.atomic
 def visit_no_report(*, user: User, visit: Visit, reason: str) -> Visit:
     """The director records why a visit that found harm needs no mandatory report; kept on the visit (with who and
     when, and in its history) and shown in the archive. The visit then leaves the unreported-harm lists."""
     from guardianship.harm import is_unanswered
 
-    if not (user.role == Role.DIRECTOR or user.is_administrator) or not access.can_edit_child(user, visit.child):
+    if not may_record_no_report(user, visit.child):
         raise PermissionDenied(_("Only the child's director records why no report is needed."))
     visit = Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
     if not visit.harm_found:

@@ -21,6 +21,9 @@ def test_director_logs_a_visit_for_an_overdue_child_and_it_leaves_the_list(phone
     page.select_option("select[name=kind]", "home")
     page.fill("input[name=met_whom]", "奶奶")
     page.check("input[name=living_conditions][value=fair]")
+    page.check("input[name=caregiver_status][value=good]")
+    page.fill("input[name=safety_hazards]", "无")
+    page.check("input[name=mood][value=good]")
     page.fill("textarea[name=help_given]", "送去冬衣")
     page.click("button[type=submit]")
 

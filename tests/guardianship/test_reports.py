@@ -94,6 +94,11 @@ def test_a_visit_that_found_harm_opens_a_prefilled_report(client, users, child):
         {
             "kind": "home",
             "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "met_whom": "孩子和继父",
+            "living_conditions": "poor",
+            "caregiver_status": "poor",
+            "safety_hazards": "无",
+            "mood": "poor",
             "problems_found": "孩子说继父打他",
             "harm_found": "on",
         },

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from children.services import StaleEdit
+from tests.factories import visit_fields
 from tests.visits.test_views import _visit_post
 from visits import services
 from visits.models import Visit
@@ -26,7 +27,7 @@ def visit(users, child):
 
 
 def _fields(observations: str) -> dict:
-    return {"kind": "home", "visited_at": timezone.now(), "met_whom": "奶奶", "observations": observations}
+    return visit_fields(visited_at=timezone.now(), observations=observations)
 
 
 def _opened(client, visit) -> dict:

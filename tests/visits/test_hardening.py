@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from children import services as child_services
 from children.models import Child
-from tests.factories import CategoryFactory, ChildFactory, valid_id
+from tests.factories import CategoryFactory, ChildFactory, valid_id, visit_fields
 from visits import reminders, schedule, services
 from visits.models import Visit, VisitSchedule
 
@@ -20,7 +20,7 @@ from visits.models import Visit, VisitSchedule
 def test_an_html_file_disguised_as_a_photo_is_stored_and_served_as_an_image(client, users, child):
     evil = SimpleUploadedFile("x.html", b"\x89PNG\r\n\x1a\n<script>alert(1)</script>", content_type="text/html")
     (visit,) = services.visit_create(
-        user=users.director, child=child, visit=Visit(kind="home", visited_at=timezone.now()), photos=[evil]
+        user=users.director, child=child, visit=Visit(**visit_fields(visited_at=timezone.now())), photos=[evil]
     )
     photo = visit.photos.get()
     assert photo.image.name.endswith(".png")
@@ -127,7 +127,7 @@ def test_an_older_refresh_never_overwrites_a_newer_schedule(users, tree):
 
     child = ChildFactory(village=tree.v1, registered_on=datetime.date(2025, 1, 1))
     CategoryFactory(child=child, category="orphan_scattered")
-    services.visit_create(user=users.director, child=child, visit=Visit(kind="home", visited_at=timezone.now()))
+    services.visit_create(user=users.director, child=child, visit=Visit(**visit_fields(visited_at=timezone.now())))
     fresh = VisitSchedule.objects.get(child=child)
     # A sweep that read the data before that visit (simulated: without the visit) and writes later:
     Visit.objects.filter(child=child).update(kind="other")

@@ -160,3 +160,46 @@ def test_a_few_children_match_on_the_full_village_code_as_the_whole_refresh_does
     VisitSchedule.objects.all().delete()
     schedule.refresh(child_ids=ids)
     assert snapshot() == whole
+
+
+# The least a visit says and the future, as pure rules (issue 15).
+
+
+def test_what_each_kind_of_visit_must_fill():
+    empty = {}
+    assert rules.missing_fields("home", empty) == [
+        "met_whom",
+        "living_conditions",
+        "caregiver_status",
+        "safety_hazards",
+        "mood",
+    ]
+    assert rules.missing_fields("contact", empty) == ["met_whom", "channel"]
+    full_home = {
+        "met_whom": "奶奶",
+        "living_conditions": "good",
+        "caregiver_status": "fair",
+        "safety_hazards": "无",
+        "mood": "good",
+    }
+    assert rules.missing_fields("home", full_home) == []
+    assert rules.missing_fields("home", {**full_home, "met_whom": " \t"}) == ["met_whom"]
+    assert rules.missing_fields("contact", {"met_whom": "父亲", "channel": "wechat"}) == []
+
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("visited", "now", "future"),
+    [
+        ((2026, 3, 11, 0, 5), (2026, 3, 10, 23, 55), True),  # 10 minutes ahead, but tomorrow's date
+        ((2026, 3, 10, 23, 59), (2026, 3, 10, 23, 55), False),  # a phone's clock a little fast: allowed today
+        ((2026, 3, 10, 12, 11), (2026, 3, 10, 12, 0), True),  # more than 10 minutes ahead
+        ((2026, 3, 10, 12, 10), (2026, 3, 10, 12, 0), False),
+        ((2026, 3, 9, 23, 59), (2026, 3, 10, 0, 1), False),
+    ],
+)
+def test_a_visit_is_in_the_future_by_its_local_date_first(visited, now, future):
+    at = datetime.datetime(*visited, tzinfo=SHANGHAI)
+    assert rules.is_in_future(at, datetime.datetime(*now, tzinfo=SHANGHAI)) is future

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -113,6 +114,9 @@ def _visit_post(**extra):
         "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "met_whom": "奶奶",
         "living_conditions": "fair",
+        "caregiver_status": "good",
+        "safety_hazards": "无",
+        "mood": "good",
         "parents_contacted": "true",
         "problems_found": "",
     }
@@ -155,3 +159,45 @@ def test_notifications_bell_and_page(client, users):
     assert client.get(reverse("children:list")).context["unread_notifications"] == 1
     client.post(reverse("notifications_read"))
     assert client.get(reverse("children:list")).context["unread_notifications"] == 0
+
+
+# The visit form: required fields marked, ratings chosen by the director (issue 15).
+
+
+def test_the_visit_form_marks_the_home_visits_fields_and_chooses_no_rating(client, users, child):
+    client.force_login(users.director)
+    body = client.get(reverse("visits:new", args=[child.pk])).content.decode()
+    for name in ("met_whom", "safety_hazards"):
+        assert f'<label for="id_{name}" class="required">' in body, name
+    for name in ("living_conditions", "caregiver_status", "mood", "study", "health", "channel"):
+        radios = re.findall(rf'<input type="radio" name="{name}"[^>]*>', body)
+        assert radios, name
+        assert not any('value=""' in r or "checked" in r for r in radios), (name, radios)
+    assert "---------" not in body
+    assert '<label for="id_study" class="required">' not in body
+
+
+def test_an_empty_home_visit_posted_is_refused_with_a_chinese_message_per_field(client, users, child):
+    client.force_login(users.director)
+    response = client.post(
+        reverse("visits:new", args=[child.pk]),
+        {"kind": "home", "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert response.status_code == 200 and not Visit.objects.exists()
+    errors = response.context["form"].errors
+    assert set(errors) == {"met_whom", "living_conditions", "caregiver_status", "safety_hazards", "mood"}
+    assert errors["living_conditions"] == ["请选择生活状况。"]
+    assert "请选择监护人或照护人状况。" in response.content.decode()
+
+
+def test_a_contact_posted_needs_only_whom_and_how(client, users, child):
+    client.force_login(users.director)
+    at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("visits:new", args=[child.pk]), {"kind": "contact", "visited_at": at})
+    assert set(response.context["form"].errors) == {"met_whom", "channel"}
+    response = client.post(
+        reverse("visits:new", args=[child.pk]),
+        {"kind": "contact", "visited_at": at, "met_whom": "母亲", "channel": "wechat"},
+    )
+    assert response.status_code == 302
+    assert Visit.objects.get(child=child).channel == "wechat"
