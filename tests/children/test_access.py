@@ -77,6 +77,11 @@ def archive(child, settings, tmp_path):
     items["campaign"] = ScreeningCampaign.objects.create(
         name="2026年第二次排查", area=child.village.parent.parent, starts_on=d, deadline=d
     )
+    from guardianship.models import TemporaryPlacement
+
+    items["placement"] = TemporaryPlacement.objects.create(
+        child=child, kind="relatives", institution="外祖母家", from_on=d, review_on=datetime.date(2026, 12, 1)
+    )
     return child, items
 
 
@@ -86,7 +91,9 @@ PK_OBJECTS = {
     "visits:edit": "visit",
     "visits:photo": "visit",
     "visits:campaign_confirm": "campaign",
+    "visits:no_report": "visit",
     "guardianship:assessment": "assessment",
+    "guardianship:placement_end": "placement",
 }
 
 
