@@ -13,10 +13,10 @@ history rows (django-simple-history's tables) are written by INSERT … SELECT, 
 is reported through django-import-export's `Result`/`RowResult`/`InvalidRow`, as its per-row import would.
 
 Rules: staff import only into villages of their own area; an ID number held by an open archive elsewhere is an
-error naming that area; a different village for an existing archive is an error (moving a child is a transfer);
-blank optional cells leave the archive's value as it is; the categories listed are the child's current
-categories (missing ones end today, new ones start today). Everything runs in one transaction: a failure half-way
-writes nothing.
+error naming only the county civil-affairs office holding it (the look-up is logged); a different village for an
+existing archive is an error (moving a child is a transfer); blank optional cells leave the archive's value as it
+is; the categories listed are the child's current categories (missing ones end today, new ones start today).
+Everything runs in one transaction: a failure half-way writes nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from . import access, bulk
 from .categories import Category, categories_in, flags_for
 from .idnumber import parse as parse_id_number
 from .models import (
+    AccessAction,
     ArchiveStatus,
     Child,
     ChildCategory,
@@ -349,11 +350,11 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _area_path(codes: Iterable[str]) -> dict[str, str]:
-    """Village code -> full name path (for errors naming where an archive is)."""
-    from .services import area_path
+def _offices(codes: Iterable[str]) -> dict[str, str]:
+    """Village code -> the county civil-affairs office holding its archives (errors name no village or township)."""
+    from .services import office_of
 
-    return {a.code: area_path(a) for a in Area.objects.filter(code__in=set(codes)).select_related("parent__parent")}
+    return {a.code: office_of(a) for a in Area.objects.filter(code__in=set(codes)).select_related("parent__parent")}
 
 
 def clean_rows(sheet: Sheet, *, today: datetime.date, progress: Progress | None = None) -> list[Row]:
@@ -412,7 +413,7 @@ def check_rows(rows: list[Row], *, user: User | None, lock: bool, progress: Prog
 def _match_existing(rows: list[Row], *, user: User | None, lock: bool, progress: Progress | None) -> None:
     by_number = {r.values["id_number"]: r for r in rows if r.values.get("id_number") and "身份证号" not in r.errors}
     numbers = list(by_number)
-    elsewhere: list[tuple[Row, str]] = []
+    elsewhere: list[tuple[Row, str, int]] = []
     for done, chunk in enumerate(_chunks(numbers)):
         qs = Child.objects.filter(bulk.in_list("id_number", chunk), status=ArchiveStatus.OPEN)
         if lock:
@@ -430,7 +431,7 @@ def _match_existing(rows: list[Row], *, user: User | None, lock: bool, progress:
         for current in existing:
             row = by_number[current["id_number"]]
             if prefixes is not None and not current["village_id"].startswith(prefixes):
-                elsewhere.append((row, current["village_id"]))
+                elsewhere.append((row, current["village_id"], current["id"]))
                 continue
             if row.values.get("village") and row.values["village"] != current["village_id"]:
                 row.error(
@@ -447,16 +448,20 @@ def _match_existing(rows: list[Row], *, user: User | None, lock: bool, progress:
         if progress:
             progress(_("Matching archives"), min(len(numbers), (done + 1) * CHUNK), len(numbers))
     if elsewhere:
-        paths = _area_path(code for _row, code in elsewhere)
-        for row, code in elsewhere:
+        offices = _offices(code for _row, code, _pk in elsewhere)
+        for row, code, _pk in elsewhere:
             row.error(
                 "身份证号",
                 _(
-                    "This ID number already has an open archive in %(area)s. Ask that area to "
-                    "transfer the child instead of registering again."
+                    "This child already has an open archive held by %(office)s. Ask that office to transfer the "
+                    "child to your area instead of importing it."
                 )
-                % {"area": paths.get(code, code)},
+                % {"office": offices.get(code, code[:6])},
             )
+        if user is not None:  # each archive found is a look-up at it, logged as when registering
+            from .services import access_log
+
+            access_log(user=user, child_ids=[pk for _row, _code, pk in elsewhere], action=AccessAction.LOOKUP)
 
 
 def _changes(values: dict, current: dict, guardian: dict | None) -> list[str]:

@@ -414,6 +414,73 @@ class Transfer(models.Model):
         return f"{self.from_village_id} → {self.to_village_id}"
 
 
+class TransferRequestStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("transfer request", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("transfer request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("transfer request", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("transfer request", "Withdrawn")
+
+
+class TransferRequest(models.Model):
+    """A request to the county holding a child's archive to transfer the child into the requester's area (迁入申请),
+    made when registering finds the child already registered elsewhere. The holding county's civil-affairs staff
+    accept (the child is transferred: `Transfer` and the archive's history keep it) or decline with a reason.
+
+    The requester never sees the archive before acceptance: their pages show the name they typed (`name_given`)
+    and the office asked (`holding_county`), not the archive's data."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    name_given = models.CharField(_("name as entered"), max_length=50)
+    holding_county = models.ForeignKey(
+        Area, verbose_name=_("requested from"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    to_village = models.ForeignKey(
+        Area, verbose_name=_("to village"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferRequestStatus.choices, default=TransferRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    history = HistoricalRecords(no_db_index=["holding_county", "requested_by", "to_village", "decided_by"])
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending request per child and requester (asking again while one waits adds nothing).
+            models.UniqueConstraint(
+                fields=["child", "requested_by"], condition=Q(status="pending"), name="transferrequest_one_pending"
+            ),
+        ]
+        indexes = [
+            # A requester's own requests, newest first.
+            models.Index(fields=["requested_by", "-created_at"], name="transferrequest_requester_idx"),
+            # Requests a civil-affairs user decided, newest first.
+            models.Index(fields=["decided_by", "-decided_at"], name="transferrequest_decider_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_given} → {self.to_village_id}"
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed the archive")
     EXPORT = "export", _("Exported")
@@ -430,6 +497,16 @@ class AccessLog(models.Model):
     child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The API client whose call this was (api.ApiClient; `user` is then its service account), else empty.
+    client = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("API client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("access log entry")

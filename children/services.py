@@ -2,7 +2,9 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
@@ -38,34 +40,145 @@ def area_path(area: Area) -> str:
     return "".join(reversed(names))
 
 
+def county_of(area: Area) -> Area:
+    """The county (区/县) an area lies in, walking up the parents (select_related them to avoid queries)."""
+    node: Area | None = area
+    while node is not None and node.level != AreaLevel.COUNTY:
+        node = node.parent
+    return node or area
+
+
+def office_of(area: Area) -> str:
+    """The civil-affairs office holding archives of an area: its county's, named by the county's name."""
+    return _("the civil-affairs office of %(county)s") % {"county": county_of(area).name}
+
+
+LOOKUP_SALT = "children.duplicate-lookup"
+LOOKUP_MAX_AGE = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An open archive found when registering (or editing an ID number), as the user may learn of it.
+
+    In the user's own area: the archive itself (`child_id`, `place`: the page links to it). Elsewhere: only the
+    county office holding it (`office`) and a signed reference (`token`) that a transfer request names instead of
+    the child; no village, township or other data of the archive."""
+
+    child_id: int
+    own_area: bool
+    office: str
+    place: str = ""
+    token: str = ""
+
+
+def lookup_token(*, user: User, child_id: int, name: str) -> str:
+    """A reference to an archive found elsewhere, for this user only, valid for a day: the transfer request posts
+    it instead of naming the child (no ID number or name of the archive travels)."""
+    return signing.dumps({"c": child_id, "u": user.pk, "n": name}, salt=LOOKUP_SALT, compress=True)
+
+
+def lookup_from_token(*, user: User, token: str) -> tuple[Child, str]:
+    """(open archive, name the requester typed) of a `lookup_token` given to this user, else ValidationError."""
+    expired = ValidationError(_("This look-up has expired. Register the child again to find the archive."))
+    try:
+        data = signing.loads(token, salt=LOOKUP_SALT, max_age=LOOKUP_MAX_AGE)
+    except signing.BadSignature:
+        raise expired from None
+    if not isinstance(data, dict) or data.get("u") != user.pk:
+        raise expired
+    open_archives = Child.objects.filter(status=ArchiveStatus.OPEN).select_related("village__parent__parent")
+    child = open_archives.filter(pk=data.get("c")).first()
+    if child is None:
+        raise expired
+    return child, str(data.get("n", ""))[:50]
+
+
+def _holder(user: User, child: Child, name: str) -> Holder:
+    own = access.in_user_areas(user, child.village_id)
+    return Holder(
+        child_id=child.pk,
+        own_area=own,
+        office=office_of(child.village),
+        place=area_path(child.village) if own else "",
+        token="" if own else lookup_token(user=user, child_id=child.pk, name=name),
+    )
+
+
+class DuplicateArchive(ValidationError):
+    """A registration found open archives of the same child; `holders` says what the user may learn of them."""
+
+    def __init__(self, message, *, holders: list[Holder], code: str):
+        super().__init__(message, code=code)
+        self.holders = holders
+
+
+def _log_lookups(user: User, holders: list[Holder]) -> None:
+    """Finding an archive as a duplicate is a look-up at it: written to its access log (outside the registration's
+    transaction, so that refusing the registration keeps the row)."""
+    access_log(user=user, child_ids=[h.child_id for h in holders], action=AccessAction.LOOKUP)
+
+
 def find_open_archive(id_number: str, *, exclude_pk: int | None = None) -> Child | None:
-    qs = Child.objects.filter(id_number=id_number, status=ArchiveStatus.OPEN).select_related("village__parent")
+    qs = Child.objects.filter(id_number=id_number, status=ArchiveStatus.OPEN).select_related("village__parent__parent")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.first()
 
 
-def ensure_id_number_free(id_number: str, *, exclude_pk: int | None = None) -> None:
-    """Refuse an ID number already on an open archive, naming only the area that holds it."""
+def ensure_id_number_free(id_number: str, *, user: User, name: str = "", exclude_pk: int | None = None) -> None:
+    """Refuse an ID number already on an open archive. In the user's own area the archive is named (the page links
+    to it); elsewhere only the county office holding it, and the look-up is logged."""
     holder = find_open_archive(id_number, exclude_pk=exclude_pk)
-    if holder is not None:
-        raise ValidationError(
-            {
-                "id_number": _(
-                    "This ID number already has an open archive in %(area)s. Ask that area to "
-                    "transfer the child instead of registering again."
-                )
-                % {"area": area_path(holder.village)}
-            }
-        )
+    if holder is None:
+        return
+    found = _holder(user, holder, name)
+    _log_lookups(user, [found])
+    if found.own_area:
+        message = _("This ID number already has an open archive in your area (%(area)s): use that archive.") % {
+            "area": found.place
+        }
+    else:
+        message = _(
+            "This child already has an open archive held by %(office)s. Ask that office to transfer the child "
+            "to your area."
+        ) % {"office": found.office}
+    raise DuplicateArchive({"id_number": message}, holders=[found], code="duplicate_id_number")
 
 
-def possible_duplicates(*, name: str, birth_date: datetime.date, sex: str, exclude_pk: int | None = None) -> list[str]:
-    """Areas holding open archives with the same name, birth date and sex (no other data of theirs)."""
+def check_possible_duplicates(
+    *, user: User, name: str, birth_date: datetime.date, sex: str, exclude_pk: int | None = None
+) -> None:
+    """Refuse (until confirmed) a child with the same name, birth date and sex as open archives: those in the
+    user's own area are named, the others only by the county office holding them. The look-ups are logged."""
     qs = Child.objects.filter(name=name, birth_date=birth_date, sex=sex, status=ArchiveStatus.OPEN)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    return [area_path(c.village) for c in qs.select_related("village__parent__parent")[:5]]
+    holders = [_holder(user, c, name) for c in qs.select_related("village__parent__parent").order_by("pk")[:5]]
+    if not holders:
+        return
+    _log_lookups(user, holders)
+    parts = []
+    own = [h.place for h in holders if h.own_area]
+    offices = list(dict.fromkeys(h.office for h in holders if not h.own_area))
+    if own:
+        parts.append(
+            _(
+                "A child with the same name, date of birth and sex already has an open archive in your area "
+                "(%(areas)s): open it to check."
+            )
+            % {"areas": "、".join(own)}
+        )
+    if offices:
+        parts.append(
+            _(
+                "A child with the same name, date of birth and sex already has an open archive held by "
+                "%(offices)s: if it is the same child, ask for a transfer."
+            )
+            % {"offices": "、".join(offices)}
+        )
+    parts.append(_("If it is a different child, confirm and register."))
+    raise DuplicateArchive({"confirm_not_duplicate": " ".join(parts)}, holders=holders, code="possible_duplicate")
 
 
 def _require_edit(user: User, child: Child) -> None:
@@ -151,7 +264,6 @@ def _refresh_category_flags(child: Child) -> None:
     Child.objects.filter(pk=child.pk).update(category_flags=child.category_flags)
 
 
-@transaction.atomic
 def child_register(
     *,
     user: User,
@@ -160,22 +272,18 @@ def child_register(
     categories_since: datetime.date | None = None,
     confirmed_not_duplicate: bool = False,
 ) -> Child:
-    """Register a new child; `child` is an unsaved instance with its fields set (e.g. from a form)."""
+    """Register a new child; `child` is an unsaved instance with its fields set (e.g. from a form).
+
+    The duplicate checks run before the transaction: a refusal keeps its access-log row (DuplicateArchive)."""
     _require_village(user, child.village)
-    ensure_id_number_free(child.id_number)
+    ensure_id_number_free(child.id_number, user=user, name=child.name)
     if not confirmed_not_duplicate:
-        areas = possible_duplicates(name=child.name, birth_date=child.birth_date, sex=child.sex)
-        if areas:
-            raise ValidationError(
-                {
-                    "confirm_not_duplicate": _(
-                        "A child with the same name, date of birth and sex already has an open "
-                        "archive in %(areas)s. Check it is not the same child, then confirm."
-                    )
-                    % {"areas": "、".join(areas)}
-                },
-                code="possible_duplicate",
-            )
+        check_possible_duplicates(user=user, name=child.name, birth_date=child.birth_date, sex=child.sex)
+    return _register(user=user, child=child, categories=categories, categories_since=categories_since)
+
+
+@transaction.atomic
+def _register(*, user: User, child: Child, categories: Iterable[str], categories_since: datetime.date | None) -> Child:
     child.status = ArchiveStatus.OPEN
     child.registered_on = child.registered_on or timezone.localdate()
     child.created_by = user
@@ -193,11 +301,16 @@ def child_register(
     return child
 
 
-@transaction.atomic
 def child_update(*, user: User, child: Child, expected_version: int | None) -> Child:
-    """Save edited basic information. `child` carries the form's changes."""
+    """Save edited basic information. `child` carries the form's changes. The ID number is checked before the
+    transaction, as when registering."""
     _require_edit(user, child)
-    ensure_id_number_free(child.id_number, exclude_pk=child.pk)
+    ensure_id_number_free(child.id_number, user=user, name=child.name, exclude_pk=child.pk)
+    return _update(user=user, child=child, expected_version=expected_version)
+
+
+@transaction.atomic
+def _update(*, user: User, child: Child, expected_version: int | None) -> Child:
     child.full_clean()
     _bump_version(child, expected_version)
     _save_unique(child)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import file_views, views
+from . import file_views, transfer_views, views
 
 
 class RecordKindConverter:
@@ -27,6 +27,24 @@ urlpatterns = [
     path("jobs/<int:job_pk>/confirm/", file_views.job_confirm, name="job_confirm"),
     path("jobs/<int:job_pk>/file/", file_views.job_output, name="job_output"),
     path("archives/", file_views.archive_batch, name="archive_batch"),
+    path("transfer-requests/", transfer_views.transfer_request_list, name="transfer_requests"),
+    path("transfer-requests/new/", transfer_views.transfer_request_new, name="transfer_request_new"),
+    path("transfer-requests/<int:request_pk>/", transfer_views.transfer_request_detail, name="transfer_request"),
+    path(
+        "transfer-requests/<int:request_pk>/accept/",
+        transfer_views.transfer_request_accept,
+        name="transfer_request_accept",
+    ),
+    path(
+        "transfer-requests/<int:request_pk>/decline/",
+        transfer_views.transfer_request_decline,
+        name="transfer_request_decline",
+    ),
+    path(
+        "transfer-requests/<int:request_pk>/withdraw/",
+        transfer_views.transfer_request_withdraw,
+        name="transfer_request_withdraw",
+    ),
     path("visit-form.pdf", file_views.blank_visit_form, name="blank_visit_form"),
     path("<int:pk>/pdf/", file_views.child_pdf, name="pdf"),
     path("<int:pk>/", views.child_detail, name="detail"),

@@ -33,6 +33,7 @@ from .forms import (
 from .jobs import can_import
 from .models import AccessAction, AccessLog, EntrustedCare
 from .paging import CappedPaginator
+from .transfer_views import registration_initial
 from .uploads import serve_upload
 
 # The archive page shows the latest changes; its history page up to FULL_HISTORY_ROWS per record type.
@@ -97,9 +98,10 @@ def child_list(request):
 def child_register(request):
     if request.user.role == Role.LIAISON:
         raise Http404
-    # Pre-filled from a link (e.g. a proactive-discovery candidate): name, ID number, village.
-    initial = {k: request.GET[k] for k in ("name", "id_number", "village") if request.GET.get(k)}
+    # Pre-filled from a proactive-discovery candidate named by its row id (no name or ID number in the URL).
+    initial = registration_initial(request)
     form = ChildRegisterForm(request.POST or None, user=request.user, initial=initial)
+    duplicates = ()  # archives found as duplicates: a link to those of the user's area, a transfer request else
     if request.method == "POST" and form.is_valid():
         child = form.save(commit=False)
         child.colour = form.cleaned_data["colour"]
@@ -114,10 +116,11 @@ def child_register(request):
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
+            duplicates = getattr(exc, "holders", ())
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.name})
             return redirect("children:detail", pk=child.pk)
-    return render(request, "children/register.html", {"form": form})
+    return render(request, "children/register.html", {"form": form, "duplicates": duplicates})
 
 
 @login_required

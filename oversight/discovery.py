@@ -283,9 +283,18 @@ def get_row_for_user(user: User, pk: int) -> ListRow:
 
 
 def registration_query(row: ListRow) -> str:
+    """The query string of the registration link of a candidate: the row's id only. The server reads the name, ID
+    number and village from the row (`registration_initial`), so none of them travels in a URL."""
     from urllib.parse import urlencode
 
-    data = {"name": row.name, "id_number": row.id_number}
-    if row.village_id:
-        data["village"] = row.village_id
-    return urlencode({k: v for k, v in data.items() if v})
+    return urlencode({"candidate": row.pk})
+
+
+def registration_initial(user: User, pk: int | str) -> dict:
+    """The registration form's initial values for an open candidate the user may screen (as `get_row_for_user`
+    scopes rows: the list's staff or the assigned director); 404 otherwise."""
+    row = get_row_for_user(user, pk)
+    if row.match != MatchKind.CANDIDATE or row.outcome != Outcome.OPEN:
+        raise Http404
+    data = {"name": row.name, "id_number": row.id_number, "village": row.village_id}
+    return {k: v for k, v in data.items() if v}

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,11 +146,11 @@ def test_candidates_are_assigned_to_a_director_and_screened_in_or_out(client, us
     discovery.candidate_assign(user=users.supervisor, row=second, director=users.director, village=tree.v1)
     first.refresh_from_db()
     assert first.assigned_to == users.director and first.village == tree.v1
-    # The director sees both, with a pre-filled registration link.
+    # The director sees both, with a pre-filled registration link (the row's id, not its name or ID number).
     client.force_login(users.director)
     body = client.get(reverse("oversight:my_candidates")).content.decode()
-    assert "候选甲" in body and "候选乙" in body and f"id_number={n1}" in body
-    form = client.get(reverse("children:register") + f"?name=候选甲&id_number={n1}&village={tree.v1.code}")
+    assert "候选甲" in body and "候选乙" in body and f"candidate={first.pk}" in body
+    form = client.get(reverse("children:register") + f"?candidate={first.pk}")
     assert n1 in form.content.decode()
     # Screening in before registering is refused and sends the director to the form.
     response = client.post(reverse("oversight:row_screen_in", args=[first.pk]))
@@ -190,3 +191,29 @@ def test_upload_through_the_page(client, users, tree):
         {"title": "坏文件", "area": tree.county.code, "file": SimpleUploadedFile("x.csv", b"")},
     )
     assert response.status_code == 200 and OutsideList.objects.count() == 1
+
+
+def test_the_registration_link_of_a_candidate_carries_no_name_or_id_number(client, users, tree):
+    number = "370283201603080027"  # typed in: 平度市, born 2016-03-08, female
+    upload = _csv([["候选丙", number, "", "12"]])
+    outside = discovery.list_upload(user=users.supervisor, upload=upload, title="缺勤", source="学校", area=tree.t1)
+    row = outside.rows.get()
+    discovery.candidate_assign(user=users.supervisor, row=row, director=users.director, village=tree.v1)
+    client.force_login(users.director)
+    body = client.get(reverse("oversight:my_candidates")).content.decode()
+    links = re.findall(r'(?:href|action)="([^"]*)"', body)
+    register = [link for link in links if link.startswith(reverse("children:register"))]
+    assert register == [f"{reverse('children:register')}?candidate={row.pk}"]
+    assert not any(number in link or "候选丙" in link or "%E5%80%99" in link for link in links)
+    # The server fills the form in from the row.
+    form = client.get(register[0]).context["form"]
+    filled = (form["name"].value(), form["id_number"].value(), form["village"].value())
+    assert filled == ("候选丙", number, tree.v1.code)
+    # Screening in before registering sends the director to the same link.
+    response = client.post(reverse("oversight:row_screen_in", args=[row.pk]))
+    assert response["Location"] == register[0]
+    # Names and ID numbers in a URL are ignored; another director's candidate is not found.
+    typed = client.get(reverse("children:register") + f"?name=候选丙&id_number={number}").context["form"]
+    assert typed["name"].value() is None and typed["id_number"].value() is None
+    client.force_login(users.other_director)
+    assert client.get(register[0]).status_code == 404

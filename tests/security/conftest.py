@@ -34,6 +34,10 @@ OBJECT_KWARGS = {
     "children:job": {"job_pk": "job"},
     "children:job_confirm": {"job_pk": "job"},
     "children:job_output": {"job_pk": "job"},
+    "children:transfer_request": {"request_pk": "transfer_request"},
+    "children:transfer_request_accept": {"request_pk": "transfer_request"},
+    "children:transfer_request_decline": {"request_pk": "transfer_request"},
+    "children:transfer_request_withdraw": {"request_pk": "transfer_request"},
     "dashboards:area": {"code": "county"},
     "dashboards:export": {"code": "county", "table": "=children"},
     **OVERSIGHT_OBJECT_KWARGS,
@@ -86,7 +90,8 @@ def object_urls(world) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def world(users, tree, archive):  # noqa: F811 - the imported fixture
-    """The archive of test_access plus a referral, a report, a conference follow-up and a task plan."""
+    """The archive of test_access plus a referral, a report, a conference follow-up, a task plan and a transfer
+    request."""
     from guardianship import casework, referrals, reports
     from guardianship.models import Report
     from tasks.models import Assignment, Plan
@@ -140,8 +145,25 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
     outsider_liaison = UserFactory(
         username="outsider_liaison", role="liaison", department=DepartmentFactory(area=tree.other_county)
     )
+    # A transfer request for the child from a third county's director (not one of the outsiders: a requester
+    # sees their own request).
+    from accounts.models import AreaLevel
+    from children import services, transfers
+    from tests.factories import area
+
+    township = area("370285001", "水集街道", AreaLevel.TOWNSHIP, area("370285", "莱西市", AreaLevel.COUNTY, tree.city))
+    requester = UserFactory(
+        username="third_director", role="director", areas=[area("370285001001", "东庄村", AreaLevel.VILLAGE, township)]
+    )
+    transfer_request = transfers.transfer_request_create(
+        user=requester,
+        token=services.lookup_token(user=requester, child_id=child.pk, name=child.name),
+        to_village=requester.areas.get(),
+        reason="随父母迁居",
+    )
     objects = {
         "county": tree.county,
+        "transfer_request": transfer_request,
         "job": job,
         **items,
         "referral": referral,

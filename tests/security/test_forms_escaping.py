@@ -33,6 +33,8 @@ NO_TEXT_FORMS = {
     "tasks:import": "text comes from the uploaded spreadsheet (its own tests)",
     "children:import": "text comes from the uploaded spreadsheet (its own tests)",
     "children:job_confirm": "a button",
+    "children:transfer_request_accept": "a button (accepting moves the child to another county)",
+    "children:transfer_request_withdraw": "a button",
     "guardianship:follow_up_done": "a button",
     "oversight:discovery": "text comes from the uploaded list (its own tests)",
     "oversight:row_screen_in": "a button",
