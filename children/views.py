@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +31,7 @@ from .forms import (
     WorkLogForm,
 )
 from .jobs import can_import
-from .models import AccessAction, AccessLog, EntrustedCare
+from .models import AccessAction, AccessLog, ChildCategory, EntrustedCare
 from .paging import CappedPaginator
 from .transfer_views import registration_initial
 from .uploads import serve_upload
@@ -59,10 +59,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _editable_child(request, pk: int):
-    child = access.get_child_for_user(request.user, pk)
-    if not access.can_edit_child(request.user, child):
-        raise PermissionDenied(_("You may read this archive but not change it."))
-    return child
+    return access.child_for(request, pk, need=access.Level.EDIT)
 
 
 @login_required
@@ -86,7 +83,6 @@ def child_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "full_ids": access.sees_full_id_number(request.user),
             "can_register": access.visible_villages(request.user).exists(),
             "can_import": can_import(request.user),
         },
@@ -125,20 +121,16 @@ def child_register(request):
 
 @login_required
 def child_detail(request, pk: int):
-    child = access.get_child_for_user(request.user, pk, related=(*access.AREAS, "schedule"))
-    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
-    if not access.sees_whole_archive(request.user, child):
+    child = access.child_for(request, pk, need=access.Level.SHARED, related=(*access.AREAS, "schedule"))
+    if child.access_level == access.Level.SHARED:
         # Shared for a referral: the department sees what its service needs, not the whole archive.
         referrals = child.referrals.filter(department_id=request.user.department_id)
         return render(request, "children/detail_shared.html", {"child": child, "referrals": referrals})
     context = {
         "child": child,
         "can_edit": access.can_edit_child(request.user, child) and child.is_open,
-        "full_ids": access.sees_full_id_number(request.user),
         **selectors.archive_lists(child),
-        "history": selectors.archive_history(
-            child, limit=ARCHIVE_HISTORY_ROWS + 1, mask_ids=not access.sees_full_id_number(request.user)
-        ),
+        "history": selectors.archive_history(child, limit=ARCHIVE_HISTORY_ROWS + 1, user=request.user),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
     }
     context["more_history"] = len(context["history"]) > ARCHIVE_HISTORY_ROWS
@@ -161,13 +153,8 @@ def child_detail(request, pk: int):
 @login_required
 def child_history(request, pk: int):
     """The archive's whole change history (the archive page shows the latest ARCHIVE_HISTORY_ROWS changes)."""
-    child = access.get_child_for_user(request.user, pk)
-    if not access.sees_whole_archive(request.user, child):
-        raise Http404(_("No such child."))  # a shared archive shows only its referrals
-    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.VIEW)
-    history = selectors.archive_history(
-        child, limit=FULL_HISTORY_ROWS, mask_ids=not access.sees_full_id_number(request.user)
-    )
+    child = access.child_for(request, pk)
+    history = selectors.archive_history(child, limit=FULL_HISTORY_ROWS, user=request.user)
     return render(request, "children/history.html", {"child": child, "history": history})
 
 
@@ -264,8 +251,7 @@ def category_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_end(request, pk: int, item_pk: int):
-    child = _editable_child(request, pk)
-    item = get_object_or_404(child.categories, pk=item_pk)
+    item = access.record_for(request, ChildCategory.objects.all(), item_pk, child_pk=pk, need=access.Level.EDIT)
     return _simple_action(
         request,
         pk,
@@ -288,7 +274,7 @@ def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
     form_class, related, label = RECORD_KINDS[kind]
     child = _editable_child(request, pk)
     instance = get_object_or_404(getattr(child, related).all(), pk=item_pk) if item_pk else None
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(request.POST or None, instance=instance, user=request.user)
     version = _opened_version(request, child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,7 +298,7 @@ def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
 def entrusted_care_edit(request, pk: int):
     child = _editable_child(request, pk)
     instance = EntrustedCare.objects.filter(child=child).first()
-    form = EntrustedCareForm(request.POST or None, request.FILES or None, instance=instance)
+    form = EntrustedCareForm(request.POST or None, request.FILES or None, instance=instance, user=request.user)
     version = _opened_version(request, child)
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,11 +325,10 @@ def entrusted_care_edit(request, pk: int):
 
 @login_required
 def agreement_scan(request, pk: int):
-    child = access.get_child_for_user(request.user, pk)
+    child = access.child_for(request, pk, action=AccessAction.DOWNLOAD)
     care = EntrustedCare.objects.filter(child=child).first()
     if not care or not care.agreement_scan:
         raise Http404
-    services.access_log(user=request.user, child_ids=[child.pk], action=AccessAction.DOWNLOAD)
     ext = care.agreement_scan.name.rsplit(".", 1)[-1]
     return serve_upload(care.agreement_scan, download_name=f"agreement-{child.pk}.{ext}")
 
