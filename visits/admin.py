@@ -14,6 +14,8 @@ class VisitRuleInline(admin.StackedInline):
     fields = [
         "description",
         "source",
+        "document",
+        "clause",
         "category_mask",
         "parent_mask",
         "risk_grades",

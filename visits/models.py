@@ -159,6 +159,10 @@ class VisitRule(models.Model):
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
     description = models.CharField(_("description (shown on the child's page)"), max_length=200)
     source = models.CharField(_("source"), max_length=100, help_text=_("e.g. 000 #27"))
+    # What the archive page quotes as the rule's basis: the source document's title and the clause's own words. A rule
+    # with neither is the region's own choice (or the project's default), and the page says so.
+    document = models.CharField(_("source document (title)"), max_length=200, blank=True, default="")
+    clause = models.TextField(_("the clause's words"), blank=True, default="")
     # Conditions. Masks are bitmasks over children/categories.py; lists are comma-separated codes.
     category_mask = models.BigIntegerField(_("any of these categories"), default=0)
     parent_mask = models.BigIntegerField(_("a parent in any of these situations"), default=0)
@@ -185,6 +189,11 @@ class VisitRule(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_local_choice(self) -> bool:
+        """Not the words of a source document: the region's (or the default set's) own choice."""
+        return not (self.document and self.clause)
 
 
 class VisitSchedule(models.Model):

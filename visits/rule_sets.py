@@ -17,6 +17,38 @@ def _mask(codes, bits) -> int:
     return value
 
 
+def _basis(VisitRule, item: dict, rule: dict) -> dict:
+    """The rule's document title and clause words, for a model that has those fields (visits 0009 on: the data
+    migration of 0002 runs with the model as it was then, and 0009 fills them in)."""
+    names = {f.name for f in VisitRule._meta.get_fields()}
+    if "clause" not in names:
+        return {}
+    return {"document": rule.get("document", item.get("document", "")), "clause": rule.get("clause", "")}
+
+
+def fill_basis(RuleSet, VisitRule, data: list | None = None) -> int:
+    """Give the shipped rules that have no document and clause yet those of the fixture (matched by the area of their
+    rule set and their description), and where the fixture corrects a rule's source (a seed was named that does not
+    say it), that source. Rules the administrators wrote or rewrote are left alone. Returns the rules changed."""
+    from accounts.models import PREFIX_LENGTH
+
+    data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
+    changed = 0
+    for item in data:
+        prefix = item["area"]["code"][: PREFIX_LENGTH[item["area"]["level"]]] if item["area"] else ""
+        set_ids = RuleSet.objects.filter(prefix=prefix).values("pk")
+        for rule in item["rules"]:
+            rows = VisitRule.objects.filter(
+                rule_set__in=set_ids, description=rule["description"], document="", clause=""
+            )
+            basis = _basis(VisitRule, item, rule)
+            if basis["document"] and basis["clause"]:
+                changed += rows.update(**basis)
+            elif rule["source"] != item["source"]:  # shipped with the set's source, corrected in the fixture
+                changed += rows.filter(source=item["source"]).update(source=rule["source"])
+    return changed
+
+
 def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
     """Create the shipped rule sets that are missing (an existing set is never overwritten: admins own it)."""
     data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
@@ -38,6 +70,7 @@ def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
                 rule_set=rule_set,
                 description=rule["description"],
                 source=rule["source"],
+                **_basis(VisitRule, item, rule),
                 category_mask=_mask(rule.get("categories"), CATEGORY_BITS),
                 parent_mask=_mask(rule.get("parent_situations"), PARENT_SITUATION_BITS),
                 risk_grades=",".join(rule.get("risk_grades", [])),

@@ -123,6 +123,15 @@ def strictest(rules) -> tuple[int | None, int | None]:
     return (min(home) if home else None, min(contact) if contact else None)
 
 
+def deciding(rules) -> tuple[object | None, object | None]:
+    """The rule that sets each interval, for home visits and for contacts: the one with the shortest gap (the days
+    `strictest` gives, from which the due date counts). Of equally strict rules the first given decides, so the
+    archive page names one."""
+    home = min((r for r in rules if r.home_visit_days), key=lambda r: r.home_visit_days, default=None)
+    contact = min((r for r in rules if r.contact_days), key=lambda r: r.contact_days, default=None)
+    return home, contact
+
+
 def due_date(last: datetime.date | None, registered_on: datetime.date, days: int | None) -> datetime.date | None:
     """A new child is due counting from its registration date."""
     if days is None:

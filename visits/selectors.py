@@ -62,6 +62,8 @@ class ChildVisits:
     rules: list
     visits: list
     more: bool = False  # older visits exist beyond `visits` (the full list is on its own page)
+    home_rule: VisitRule | None = None  # the rule that sets the home-visit interval (rules.deciding)
+    contact_rule: VisitRule | None = None  # the rule that sets the contact interval
 
     @property
     def status_label(self) -> str:
@@ -77,11 +79,19 @@ def child_visits(child: Child, today: datetime.date, limit: int = 10) -> ChildVi
     applied = []
     if sched and sched.rule_ids:
         ids = [int(i) for i in sched.rule_ids.split(",") if i]
-        applied = list(VisitRule.objects.filter(pk__in=ids).select_related("rule_set"))
+        applied = list(VisitRule.objects.filter(pk__in=ids).select_related("rule_set").order_by("pk"))
     status, days = rules.status_for(sched.due_on if sched else None, today)
     visits = list(all_child_visits(child)[: limit + 1])
+    home_rule, contact_rule = rules.deciding(applied)
     return ChildVisits(
-        schedule=sched, status=status, days_overdue=days, rules=applied, visits=visits[:limit], more=len(visits) > limit
+        schedule=sched,
+        status=status,
+        days_overdue=days,
+        rules=applied,
+        visits=visits[:limit],
+        more=len(visits) > limit,
+        home_rule=home_rule,
+        contact_rule=contact_rule,
     )
 
 

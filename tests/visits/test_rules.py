@@ -203,3 +203,52 @@ SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 def test_a_visit_is_in_the_future_by_its_local_date_first(visited, now, future):
     at = datetime.datetime(*visited, tzinfo=SHANGHAI)
     assert rules.is_in_future(at, datetime.datetime(*now, tzinfo=SHANGHAI)) is future
+
+
+# Which rule decides, and on what basis (issue 15).
+
+
+def test_the_strictest_rule_decides_each_interval_and_the_first_of_equals():
+    from types import SimpleNamespace as R
+
+    general = R(home_visit_days=90, contact_days=30)
+    risk = R(home_visit_days=14, contact_days=None)
+    also_14 = R(home_visit_days=14, contact_days=None)
+    assert rules.deciding([general, risk, also_14]) == (risk, general)
+    assert rules.deciding([general]) == (general, general)
+    assert rules.deciding([]) == (None, None)
+
+
+PUTUO_RISK_CLAUSE = (
+    "对父母双方或一方存在严重身体或精神智力残疾，以及儿童自身存在身体或精神智力残疾、有心理或行为异常的、"
+    "经家庭监护能力评估为中高风险的，儿童主任要加大走访频次"
+)
+
+
+@pytest.mark.django_db
+def test_shipped_rules_without_their_basis_get_it_from_the_fixture_and_edited_ones_are_kept():
+    """visits 0009 on a database that has the rule sets from before: the clause words and titles are filled in."""
+    from visits.models import RuleSet, VisitRule
+    from visits.rule_sets import fill_basis
+
+    VisitRule.objects.update(document="", clause="")
+    binhai_risk = VisitRule.objects.get(rule_set__prefix="120116", risk_grades="medium,high")
+    binhai_risk.source = "004 §8"  # as shipped before: 004 §8 does not say it
+    binhai_risk.save()
+    edited = VisitRule.objects.get(rule_set__prefix="3702", description="心理或行为异常的儿童增加走访频次")
+    edited.document, edited.clause = "平度市本地规定", "本地条款"
+    edited.save()
+
+    fill_basis(RuleSet, VisitRule)
+
+    putuo_risk = VisitRule.objects.get(rule_set__prefix="330903", risk_grades="medium,high")
+    assert putuo_risk.clause == PUTUO_RISK_CLAUSE
+    assert putuo_risk.document == "普陀区留守儿童和困境儿童关爱服务质量提升三年行动实施方案"
+    assert not putuo_risk.is_local_choice
+    binhai_risk.refresh_from_db()
+    assert binhai_risk.is_local_choice and binhai_risk.source != "004 §8" and "004 §8" in binhai_risk.source
+    edited.refresh_from_db()
+    assert (edited.document, edited.clause) == ("平度市本地规定", "本地条款")
+    default = VisitRule.objects.get(rule_set__prefix="")
+    assert default.is_local_choice
+    assert VisitRule.objects.filter(clause="").count() == 2  # the default rule and Binhai's own choice

@@ -201,3 +201,61 @@ def test_a_contact_posted_needs_only_whom_and_how(client, users, child):
     )
     assert response.status_code == 302
     assert Visit.objects.get(child=child).channel == "wechat"
+
+
+# The archive page names the rule that decides each interval, with its document and clause (issue 15).
+
+
+def _region_child_and_reader(region_code: str, **child):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+    from tests.visits.test_rules import village_in
+
+    village = village_in(region_code)
+    kid = ChildFactory(village=village, registered_on=datetime.date(2026, 1, 1), **child)
+    schedule.refresh(child_ids=[kid.pk])
+    reader = UserFactory(role=Role.CIVIL_AFFAIRS, areas=[village.parent.parent])
+    return kid, reader
+
+
+def _rule_span(body: str, rule) -> str:
+    return re.search(rf'<span class="rule" data-rule="{rule.pk}">.*?</span>', body, re.S).group(0)
+
+
+def test_the_archive_names_the_deciding_rule_with_the_documents_title_and_the_clauses_words(client, tree):
+    from children.categories import CATEGORY_BITS
+    from visits.models import VisitRule
+
+    kid, reader = _region_child_and_reader(
+        "330903", category_flags=CATEGORY_BITS["left_behind_rural"], risk_grade="medium"
+    )
+    risk = VisitRule.objects.get(rule_set__prefix="330903", description="监护风险中、高等级的儿童增加走访频次")
+    general = VisitRule.objects.get(rule_set__prefix="330903", contact_days=30)
+    client.force_login(reader)
+    response = client.get(reverse("children:detail", args=[kid.pk]))
+    assert response.context["visits"].home_rule == risk and response.context["visits"].contact_rule == general
+    body = response.content.decode()
+    home_line = re.search(r"<dt>入户走访</dt><dd>(.*?)</dd>", body, re.S).group(1)
+    assert f'决定频次的规则: <span class="rule" data-rule="{risk.pk}">' in home_line
+    span = _rule_span(body, risk)
+    assert "《普陀区留守儿童和困境儿童关爱服务质量提升三年行动实施方案》003 §8" in span
+    assert "经家庭监护能力评估为中高风险的，儿童主任要加大走访频次" in span
+    contact_line = re.search(r"<dt>联系</dt><dd>(.*?)</dd>", body, re.S).group(1)
+    assert f'data-rule="{general.pk}"' in contact_line and "每三个月入户走访一次" in contact_line
+    assert body.count("决定入户走访频次") == 1 and body.count("决定联系频次") == 1
+
+
+def test_a_rule_that_is_the_regions_own_choice_is_labelled_so(client, tree):
+    from children.categories import CATEGORY_BITS
+    from visits.models import VisitRule
+
+    kid, reader = _region_child_and_reader(
+        "120116", category_flags=CATEGORY_BITS["left_behind_rural"], risk_grade="high"
+    )
+    own = VisitRule.objects.get(rule_set__prefix="120116", description="监护风险中、高等级的儿童增加走访频次")
+    client.force_login(reader)
+    body = client.get(reverse("children:detail", args=[kid.pk])).content.decode()
+    span = _rule_span(body, own)
+    assert "本地自定，非方案原文" in span and "《" not in span
+    general = _rule_span(body, VisitRule.objects.get(rule_set__prefix="120116", contact_days=30))
+    assert "本地自定" not in general and "《滨海新区农村留守儿童和困境儿童关爱服务质量提升三年行动方案》" in general
