@@ -164,6 +164,11 @@ def _not_found() -> Http404:
     return Http404(_("No such child."))
 
 
+def _client_id(request: HttpRequest) -> int | None:
+    """The API client making the request (set by api.authentication on the request), for the access log."""
+    return getattr(request, "api_client_id", None)
+
+
 def log_access(request: HttpRequest, child_id: int, action: str) -> None:
     """One access-log row per child per request: a view passing the gate twice for the same child (say, a form
     and the record it edits) writes one row."""
@@ -171,7 +176,7 @@ def log_access(request: HttpRequest, child_id: int, action: str) -> None:
     if child_id in logged:
         return
     logged.add(child_id)
-    AccessLog(user=request.user, child_id=child_id, action=action).save()  # one INSERT in autocommit
+    AccessLog(user=request.user, child_id=child_id, action=action, client_id=_client_id(request)).save()  # one INSERT
 
 
 def log_shown(request: HttpRequest, child_ids, action: str = AccessAction.VIEW) -> None:
@@ -181,7 +186,10 @@ def log_shown(request: HttpRequest, child_ids, action: str = AccessAction.VIEW) 
     new = sorted(set(child_ids) - logged)
     logged.update(new)
     if new:
-        AccessLog.objects.bulk_create([AccessLog(user=request.user, child_id=pk, action=action) for pk in new])
+        client_id = _client_id(request)
+        AccessLog.objects.bulk_create(
+            [AccessLog(user=request.user, child_id=pk, action=action, client_id=client_id) for pk in new]
+        )
 
 
 def _default_action(request: HttpRequest, need: Level) -> str:

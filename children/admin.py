@@ -47,10 +47,10 @@ class ChildAdmin(GatedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "child", "action"]
+    list_display = ["at", "user", "client", "child", "action"]
     list_filter = ["action"]
-    raw_id_fields = ["user", "child"]
-    list_select_related = ["user", "child"]
+    raw_id_fields = ["user", "child", "client"]
+    list_select_related = ["user", "child", "client"]
     show_full_result_count = False
 
     def get_queryset(self, request):

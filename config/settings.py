@@ -44,6 +44,9 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -53,6 +56,7 @@ LOCAL_APPS = [
     "tasks",
     "oversight",
     "dashboards",
+    "api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -291,6 +295,43 @@ PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
 
 # Page sizes.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+
+# The API (/api/v1/, api/): Django REST Framework; every error in one shape (api.errors); cursor pagination; a
+# rate limit per client (ApiClient.rate_per_minute) and API_SESSION_RATE for signed-in users of the phone app.
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",  # first: its Bearer challenge makes a refusal 401
+        "rest_framework.authentication.SessionAuthentication",  # the phone app's session, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_SESSION_RATE", "120/min")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "留守儿童和困境儿童关爱服务 API",
+    "DESCRIPTION": "The data-exchange API of the care services for left-behind children and children in difficulty.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ArchiveStatusEnum": "children.models.ArchiveStatus",
+        "ChildHealthEnum": "children.models.Health",
+        "RatingEnum": "visits.models.Rating",
+        "ReferralStatusEnum": "guardianship.models.ReferralStatus",
+        "AssignmentStatusEnum": "tasks.models.Status",
+    },
+}
 
 # Imports and exports (children/imports.py, children/exports.py): uploads larger than IMPORT_INLINE_MAX_BYTES are
 # checked and imported by a Celery worker with a progress bar; exports longer than EXPORT_MAX_ROWS are refused.

@@ -67,6 +67,17 @@ def referral_send(
     return referral
 
 
+def referrals_for(user: User):
+    """The referrals a user reads: those of the children whose archive they read, or, for a liaison, their
+    department's inbox (not other departments' referrals of the same child). The list page and the API read this."""
+    from django.db.models import Q
+
+    q = Q(child__in=access.visible_children(user).values("pk"))
+    if user.role == Role.LIAISON:
+        q = Q(department_id=user.department_id or -1)
+    return Referral.objects.filter(q).select_related("child", "department", "sent_by")
+
+
 def can_act(user: User, referral: Referral) -> bool:
     return user.is_administrator or (user.department_id is not None and user.department_id == referral.department_id)
 

@@ -28,7 +28,7 @@ from .forms import (
     ReportForm,
     ReportMoveForm,
 )
-from .models import Assessment, Instrument, Referral, TemporaryPlacement
+from .models import Assessment, Instrument, TemporaryPlacement
 
 
 @login_required
@@ -213,12 +213,7 @@ def referral_new(request, child_pk: int):
 
 
 def _visible_referrals(user):
-    from django.db.models import Q
-
-    q = Q(child__in=access.visible_children(user).values("pk"))
-    if user.role == "liaison":  # a liaison sees their department's referrals, not others' on the same child
-        q = Q(department_id=user.department_id or -1)
-    return Referral.objects.filter(q).select_related("child", "department", "sent_by")
+    return referral_service.referrals_for(user)
 
 
 @login_required

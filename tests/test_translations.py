@@ -26,7 +26,7 @@ def test_no_source_string_is_missing_from_the_catalogue(tmp_path):
 
     require(bool(shutil.which("xgettext")), "xgettext (gettext): apt-get install gettext")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "migrations")
-    for name in ("accounts", "children", "visits", "guardianship", "tasks", "templates", "config", "locale"):
+    for name in ("accounts", "children", "visits", "guardianship", "tasks", "api", "templates", "config", "locale"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     from django.core.management import call_command
     from django.test import override_settings

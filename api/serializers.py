@@ -1,0 +1,240 @@
+"""What the API shows and accepts. Numbers the masking rule calls sensitive go through children.privacy for the
+acting user (the client's service user or the signed-in user): never straight from the model."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from children import privacy
+from children.categories import categories_in
+from children.models import Child
+from guardianship.models import Referral, ReferralStatus
+from tasks.models import Assignment, Status
+from visits.models import Visit, VisitSchedule
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message_zh = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="not_found, invalid, not_authenticated, authentication_failed, …")
+    message_zh = serializers.CharField()
+    message_en = serializers.CharField()
+    fields = serializers.DictField(child=ErrorItemSerializer(many=True))
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+class MaskedField(serializers.Field):
+    """A sensitive field of the model, as the acting user may see it (children.privacy.display)."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return privacy.display(self.context["request"].user, obj, self.field_name)
+
+
+@extend_schema_field(serializers.CharField())
+class _MaskedString(MaskedField):
+    pass
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    id_number = _MaskedString(help_text="Masked (370283********123X) unless the acting user sees full numbers.")
+    village = serializers.CharField(source="village_id", read_only=True, help_text="12-digit village code")
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    categories = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "village",
+            "village_name",
+            "status",
+            "categories",
+            "colour",
+            "risk_grade",
+            "enrolment",
+            "school",
+            "grade",
+            "health",
+            "disability",
+            "disability_grade",
+            "registered_on",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_categories(self, obj) -> list[str]:
+        return categories_in(obj.category_flags)
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="child_id", read_only=True)
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    village = serializers.CharField(source="village_id", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="visits.rules.status_for: overdue, due_soon, ok …")
+    days_overdue = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = VisitSchedule
+        fields = [
+            "child",
+            "child_name",
+            "village",
+            "due_on",
+            "home_due_on",
+            "contact_due_on",
+            "last_home_on",
+            "last_contact_on",
+            "home_days",
+            "contact_days",
+            "status",
+            "days_overdue",
+        ]
+        read_only_fields = fields
+
+
+VISIT_FIELDS = [
+    "kind",
+    "visited_at",
+    "met_whom",
+    "channel",
+    "living_conditions",
+    "safety_hazards",
+    "caregiver_status",
+    "caregiver_unable",
+    "mood",
+    "study",
+    "health",
+    "parents_contacted",
+    "observations",
+    "problems_found",
+    "help_given",
+    "follow_up_needed",
+    "follow_up",
+    "harm_found",
+]
+
+
+class VisitInSerializer(serializers.ModelSerializer):
+    """A visit to post. The child (and household) by id; the service checks the rest as on the web form."""
+
+    child = serializers.IntegerField(min_value=1, max_value=2**53)
+    household = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**53), required=False, max_length=20, default=list
+    )
+    client_key = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="The offline app's key for this visit; or the Idempotency-Key header. Posting again replays.",
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["child", "household", "client_key", *VISIT_FIELDS]
+
+
+class VisitOutSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="child_id", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "child", "visit_date", "household_key", "created_at", *VISIT_FIELDS]
+        read_only_fields = fields
+
+
+class PostedVisitsSerializer(serializers.Serializer):
+    client_key = serializers.CharField()
+    replayed = serializers.BooleanField(help_text="True when this key was posted before: nothing new was made.")
+    visits = VisitOutSerializer(many=True)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="child_id", read_only=True)
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    department = serializers.IntegerField(source="department_id", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "child",
+            "child_name",
+            "department",
+            "department_name",
+            "service",
+            "reason",
+            "due_on",
+            "status",
+            "result",
+            "decline_reason",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class ReferralMoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    task = serializers.CharField(source="task.__str__", read_only=True)
+    plan = serializers.CharField(source="task.action.plan.__str__", read_only=True)
+    department = serializers.IntegerField(source="department_id", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "plan", "task", "department", "original_name", "status", "updated_at"]
+        read_only_fields = fields
+
+
+class AssignmentUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ChildVersionSerializer(ChildSerializer):
+    """A version of a child's archive from its history (no `updated_at` there: `changed_at` says when)."""
+
+    class Meta(ChildSerializer.Meta):
+        fields = [f for f in ChildSerializer.Meta.fields if f != "updated_at"]
+        read_only_fields = fields
+
+
+class ChangeSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField(help_text="Increases with every change; the feed is ordered by it.")
+    changed_at = serializers.DateTimeField(source="history_date")
+    change = serializers.ChoiceField(
+        choices=[("created", "created"), ("changed", "changed"), ("left", "left")],
+        help_text="left: the child moved out of the caller's scope (no data is given); drop it from a mirror.",
+    )
+    child_id = serializers.IntegerField(source="id")
+    child = ChildVersionSerializer(source="*", allow_null=True, help_text="The archive after this change.")
+
+    def to_representation(self, row):
+        data = super().to_representation(row) if row.change != "left" else None
+        if data is None:
+            data = {
+                "history_id": row.history_id,
+                "changed_at": serializers.DateTimeField().to_representation(row.history_date),
+                "change": "left",
+                "child_id": row.id,
+                "child": None,
+            }
+        return data
