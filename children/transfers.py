@@ -157,7 +157,8 @@ def transfer_request_create(*, user: User, token: str, to_village: Area, reason:
 
 
 def _locked(transfer_request: TransferRequest) -> TransferRequest:
-    return TransferRequest.objects.select_for_update().select_related(*RELATED).get(pk=transfer_request.pk)
+    """The request re-read and locked (its row only: the joined decider may be NULL, which PostgreSQL cannot lock)."""
+    return TransferRequest.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=transfer_request.pk)
 
 
 def _require_decider(user: User, transfer_request: TransferRequest) -> None:
