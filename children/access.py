@@ -227,6 +227,15 @@ def child_for(
     return child
 
 
+def child_or_none(request: HttpRequest, pk: int | str, *, need: Level = Level.ARCHIVE, action: str | None = None):
+    """For a page about something else that shows a child's data only to readers of the archive (a transfer
+    request seen by its requester and by the holding county): the child through the gate, or None (no log)."""
+    try:
+        return child_for(request, pk, need=need, action=action)
+    except (Http404, PermissionDenied):
+        return None
+
+
 def record_for(
     request: HttpRequest,
     queryset: QuerySet,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from . import access, services, transfers
-from .models import AccessAction, TransferRequestStatus
+from .models import TransferRequestStatus
 from .transfer_forms import DeclineForm, TransferRequestForm
 
 
@@ -92,13 +92,8 @@ def transfer_request_new(request):
 
 def _detail(request, transfer_request, *, decline_form=None, status=200):
     user = request.user
-    child = None
-    try:
-        child = access.get_child_for_user(user, transfer_request.child_id)
-    except Http404:
-        pass  # the requester before acceptance, or the decider after the child left: no archive data
-    else:
-        services.access_log(user=user, child_ids=[child.pk], action=AccessAction.VIEW)
+    # The requester before acceptance, or the decider after the child left, reads no archive data (None).
+    child = access.child_or_none(request, transfer_request.child_id)
     can_decide = transfers.can_decide(user, transfer_request)
     return render(
         request,
