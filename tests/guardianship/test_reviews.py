@@ -4,6 +4,7 @@ caregiver unable to care opens a follow-up tracked until done."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from visits import services as visit_services
 from visits.models import Visit
 
 TODAY = timezone.localdate()
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def _intervention(users, child, institution="", **kw):
@@ -141,19 +143,21 @@ def _visit(child, user, **kw):
     return visit_services.visit_create(user=user, child=child, visit=Visit(**data))[0]
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 20, 15, 0, tzinfo=BEIJING), tick=False)
 def test_a_caregiver_unable_to_care_opens_a_follow_up_tracked_until_done(client, users, child):
+    today = datetime.date(2026, 11, 20)
     _visit(child, users.director)  # a poor rating alone opens nothing
     assert not FollowUp.objects.exists()
     visit = _visit(child, users.director, caregiver_unable=True)
     follow_up = FollowUp.objects.get()
     assert (follow_up.visit, follow_up.child, follow_up.owner) == (visit, child, users.director)
-    assert follow_up.due_on == TODAY + datetime.timedelta(days=7)
+    assert follow_up.due_on == today + datetime.timedelta(days=7)
     assert "告知儿童父母" in follow_up.description and "重新选择被委托照护人" in follow_up.description
     visit_services.visit_update(user=users.director, visit=Visit.objects.get(pk=visit.pk))  # an edit: still one
     assert FollowUp.objects.count() == 1
     client.force_login(users.director)
     assert [f.pk for f in client.get(reverse("visits:worklist")).context["follow_ups"]] == [follow_up.pk]
-    late = TODAY + datetime.timedelta(days=8)
+    late = today + datetime.timedelta(days=8)
     sweep.daily(today=late)
     sweep.daily(today=late)
     assert _keys("followup-overdue:") == {
@@ -161,7 +165,7 @@ def test_a_caregiver_unable_to_care_opens_a_follow_up_tracked_until_done(client,
         ("county_staff", f"followup-overdue:{follow_up.pk}"),
     }
     client.post(reverse("guardianship:follow_up_done", args=[follow_up.pk]))
-    assert FollowUp.objects.get().done_on == TODAY
+    assert FollowUp.objects.get().done_on == today
     assert client.get(reverse("visits:worklist")).context["follow_ups"] == []
 
 
