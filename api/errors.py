@@ -9,9 +9,10 @@ with values put into it has no msgid of its own: its Chinese text is then the En
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -86,3 +87,15 @@ def handler(exc, context):
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     return Response(payload, status=exc.status_code, headers=headers)
+
+
+def control_character_response() -> JsonResponse:
+    """config.middleware.ControlCharacterMiddleware's 400 for an API URL, in the API's shape."""
+    message = _("The request contains a control character.")
+    return JsonResponse(body("bad_request", message), status=400, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt  # nothing to protect: it only ever answers 404
+def not_found_view(request, *args, **kwargs) -> JsonResponse:
+    """Any other URL under /api/v1/ (a path id that is not a number, say): 404 in the API's shape."""
+    return JsonResponse(body("not_found", MESSAGES["not_found"]), status=404, json_dumps_params={"ensure_ascii": False})

@@ -1,12 +1,13 @@
 """What the API shows and accepts. Numbers the masking rule calls sensitive go through children.privacy for the
 acting user (the client's service user or the signed-in user): never straight from the model."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from children import privacy
 from children.categories import categories_in
-from children.models import Child
+from children.models import Child, RiskGrade
 from guardianship.models import Referral, ReferralStatus
 from tasks.models import Assignment, Status
 from visits.models import Visit, VisitSchedule
@@ -47,10 +48,13 @@ class _MaskedString(MaskedField):
 
 
 class ChildSerializer(serializers.ModelSerializer):
+    """Output only (no field is written through it), so model fields keep their blank choices in the schema."""
+
     id_number = _MaskedString(help_text="Masked (370283********123X) unless the acting user sees full numbers.")
     village = serializers.CharField(source="village_id", read_only=True, help_text="12-digit village code")
     village_name = serializers.CharField(source="village.name", read_only=True)
     categories = serializers.SerializerMethodField()
+    risk_grade = serializers.ChoiceField(choices=RiskGrade.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Child
@@ -75,7 +79,6 @@ class ChildSerializer(serializers.ModelSerializer):
             "registered_on",
             "updated_at",
         ]
-        read_only_fields = fields
 
     def get_categories(self, obj) -> list[str]:
         return categories_in(obj.category_flags)
@@ -104,7 +107,6 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "status",
             "days_overdue",
         ]
-        read_only_fields = fields
 
 
 VISIT_FIELDS = [
@@ -129,7 +131,30 @@ VISIT_FIELDS = [
 ]
 
 
-class VisitInSerializer(serializers.ModelSerializer):
+class NoControlCharacters:
+    """Text with a control character (NUL, ESC, DEL …) is refused, as config.middleware refuses it in forms, and
+    text that is not valid Unicode (a lone surrogate escaped in the JSON)."""
+
+    def validate(self, attrs):
+        from config.middleware import CONTROL_CHARACTERS
+
+        bad = {}
+        for name, value in attrs.items():
+            if not isinstance(value, str):
+                continue
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (\ud800 …) in the JSON: no database stores it
+                bad[name] = [_("This text contains characters that are not valid.")]
+                continue
+            if CONTROL_CHARACTERS.search(value):
+                bad[name] = [_("Remove the control characters from this text.")]
+        if bad:
+            raise serializers.ValidationError(bad)
+        return super().validate(attrs)
+
+
+class VisitInSerializer(NoControlCharacters, serializers.ModelSerializer):
     """A visit to post. The child (and household) by id; the service checks the rest as on the web form."""
 
     child = serializers.IntegerField(min_value=1, max_value=2**53)
@@ -153,7 +178,6 @@ class VisitOutSerializer(serializers.ModelSerializer):
     class Meta:
         model = Visit
         fields = ["id", "child", "visit_date", "household_key", "created_at", *VISIT_FIELDS]
-        read_only_fields = fields
 
 
 class PostedVisitsSerializer(serializers.Serializer):
@@ -185,10 +209,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "created_at",
             "closed_at",
         ]
-        read_only_fields = fields
 
 
-class ReferralMoveSerializer(serializers.Serializer):
+class ReferralMoveSerializer(NoControlCharacters, serializers.Serializer):
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -201,10 +224,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["id", "plan", "task", "department", "original_name", "status", "updated_at"]
-        read_only_fields = fields
 
 
-class AssignmentUpdateSerializer(serializers.Serializer):
+class AssignmentUpdateSerializer(NoControlCharacters, serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -214,7 +236,6 @@ class ChildVersionSerializer(ChildSerializer):
 
     class Meta(ChildSerializer.Meta):
         fields = [f for f in ChildSerializer.Meta.fields if f != "updated_at"]
-        read_only_fields = fields
 
 
 class ChangeSerializer(serializers.Serializer):

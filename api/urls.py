@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import docs, views
+from . import docs, errors, views
 
 app_name = "api"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("assignments/", views.AssignmentList.as_view(), name="assignments"),
     path("assignments/<int:pk>/", views.AssignmentDetail.as_view(), name="assignment"),
     path("changes/", views.ChangeList.as_view(), name="changes"),
+    re_path(r"", errors.not_found_view),  # last: any other URL here is a 404 in the API's error shape
 ]

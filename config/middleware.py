@@ -29,6 +29,10 @@ class ControlCharacterMiddleware:
 
     def __call__(self, request):
         if CONTROL_CHARACTERS.search(request.path_info) or _has_control_characters(request.GET):
+            if request.path_info.startswith("/api/"):  # the API answers in its own error shape (api.errors)
+                from api.errors import control_character_response
+
+                return control_character_response()
             raise BadRequest("control character in the URL")
         if request.method == "POST":
             try:

@@ -77,7 +77,7 @@ def _referral(api, department, child=None) -> Referral:
     referral = Referral.objects.create(
         child=child,
         department=department,
-        service="education",
+        service="schooling",
         reason="辍学风险，需要劝返",
         due_on=datetime.date(2099, 1, 1),
     )
