@@ -135,18 +135,9 @@ def child_detail(request, pk: int):
     }
     context["more_history"] = len(context["history"]) > ARCHIVE_HISTORY_ROWS
     context["history"] = context["history"][:ARCHIVE_HISTORY_ROWS]
-    from guardianship.timeline import merge
+    from guardianship import timeline
 
-    context["timeline"] = merge(
-        child,
-        visits=context["visits"].visits,
-        assessments=context["assessments"],
-        reports=context["reports"],
-        interventions=context["interventions"],
-        conferences=context["conferences"],
-        referrals=context["referrals"],
-        placements=context["placements"],
-    )
+    context["timeline"] = timeline.for_child(child)  # every kind of record, newest first: two queries
     return render(request, "children/detail.html", context)
 
 

@@ -1,11 +1,66 @@
-"""One timeline for a child's archive page, merged from lists the page has already loaded (no extra queries)."""
+"""One timeline for a child's archive: everything that happened to the child, newest first, each with its date, what
+happened and who recorded it (issue 15: a supervisor reads the whole story in order).
+
+Read by one UNION ALL over every record of the child (visits, reports, assessments, conferences, interventions,
+placements, referrals, care records, problems and their solutions, the work log, categories, colour grades,
+transfers, welfare, registration and closing), ordered and cut in the database, plus one query for the names of the
+users. The archive page's own lists are capped differently (10 visits, 50 care records …), so merging them would
+leave gaps; this reads the latest `limit` events of all kinds alike. Who started or ended a category or a welfare
+benefit, solved a problem or closed the archive is the user of the first history record (django-simple-history)
+that shows it.
+"""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import models
+from django.db.models import Case, CharField, DateField, DecimalField, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.models import User
+from children.models import (
+    CareRecord,
+    Child,
+    ChildCategory,
+    ColourChange,
+    Problem,
+    Transfer,
+    WelfareCoverage,
+    WorkLogEntry,
+)
+from visits.models import Visit
+
+from .models import Assessment, CaseConference, Intervention, Referral, Report, TemporaryPlacement
+
+LIMIT = 60
+
+# Kinds in the order they happen within one day: a later kind is shown above an earlier one of the same date.
+RANK = {
+    "registered": 0,
+    "category_started": 1,
+    "colour": 2,
+    "welfare_started": 3,
+    "transfer": 4,
+    "visit": 5,
+    "no_report": 6,
+    "report": 7,
+    "assessment": 8,
+    "conference": 9,
+    "intervention": 10,
+    "placement": 11,
+    "referral": 12,
+    "care": 13,
+    "problem": 14,
+    "work_log": 15,
+    "solution": 16,
+    "welfare_ended": 17,
+    "category_ended": 18,
+    "closed": 19,
+}
 
 
 @dataclass
@@ -14,67 +69,349 @@ class Event:
     kind: str
     text: str
     url: str
+    who: str = ""
 
 
-def merge(
-    child, *, visits, assessments, reports, interventions, conferences, referrals, placements=(), limit: int = 60
-):
-    events = [
-        Event(
-            timezone.localdate(v.visited_at),
-            str(v.get_kind_display()),
-            v.problems_found or "",
-            reverse("visits:detail", args=[child.pk, v.pk]),
+@dataclass(frozen=True)
+class _Row:
+    kind: str
+    day: datetime.date
+    rank: int
+    obj: int
+    who: int | None
+    code: str
+    code2: str
+    text: str
+    text2: str
+    amount: Decimal | None
+    until: datetime.date | None
+
+
+_COLUMNS = (
+    "t_kind",
+    "t_day",
+    "t_rank",
+    "t_obj",
+    "t_who",
+    "t_code",
+    "t_code2",
+    "t_text",
+    "t_text2",
+    "t_amount",
+    "t_until",
+)
+
+
+def _value(value, field):
+    """A constant typed for the union (PostgreSQL types a bare NULL as text, which no other member's column matches)."""
+    return value if hasattr(value, "resolve_expression") else Cast(Value(value), output_field=field)
+
+
+def _part(qs, kind: str, day, *, who=None, code="", code2="", text="", text2="", amount=None, until=None):
+    """One member of the union: the same columns (_COLUMNS), typed, from any of the child's records."""
+    return (
+        qs.order_by()
+        .annotate(
+            t_kind=Value(kind, output_field=CharField()),
+            t_day=F(day) if isinstance(day, str) else day,
+            t_rank=Value(RANK[kind], output_field=IntegerField()),
+            t_obj=Cast("pk", output_field=IntegerField()),
+            t_who=_value(who, IntegerField()),
+            t_code=_value(code, CharField()),
+            t_code2=_value(code2, CharField()),
+            t_text=_value(text, models.TextField()),
+            t_text2=_value(text2, models.TextField()),
+            t_amount=_value(amount, DecimalField(max_digits=12, decimal_places=2)),
+            t_until=_value(until, DateField()),
         )
-        for v in visits
+        .values_list(*_COLUMNS)
+    )
+
+
+def _first_user(history, **condition):
+    """The user of the earliest history record of the same object that satisfies `condition`."""
+    return Subquery(
+        history.objects.filter(id=OuterRef("pk"), **condition)
+        .order_by("history_date", "history_id")[:1]
+        .values("history_user_id"),
+        output_field=IntegerField(),
+    )
+
+
+def _union(child: Child):
+    category_history = ChildCategory.history.model
+    welfare_history = WelfareCoverage.history.model
+    problem_history = Problem.history.model
+    child_history = Child.history.model
+    visits = Visit.objects.filter(child=child)
+    problems = Problem.objects.filter(child=child)
+    categories = ChildCategory.objects.filter(child=child)
+    welfare = WelfareCoverage.objects.filter(child=child)
+    parts = [
+        # In the order things happen within one day (the `rank` of each kind).
+        _part(Child.objects.filter(pk=child.pk), "registered", "registered_on", who=F("created_by_id")),
+        _part(
+            categories,
+            "category_started",
+            "started_on",
+            who=_first_user(category_history, history_type="+"),
+            code=F("category"),
+            text=F("note"),
+        ),
+        _part(
+            ColourChange.objects.filter(child=child),
+            "colour",
+            "changed_on",
+            who=F("changed_by_id"),
+            code=F("colour"),
+            text=F("reason"),
+        ),
+        _part(
+            welfare,
+            "welfare_started",
+            "started_on",
+            who=_first_user(welfare_history, history_type="+"),
+            code=F("kind"),
+            text=F("note"),
+            amount=F("monthly_amount"),
+        ),
+        _part(
+            Transfer.objects.filter(child=child),
+            "transfer",
+            "transferred_on",
+            who=F("transferred_by_id"),
+            text=F("reason"),
+            text2=Concat(F("from_village__name"), Value(" → "), F("to_village__name"), output_field=CharField()),
+        ),
+        _part(
+            visits,
+            "visit",
+            "visit_date",
+            who=F("created_by_id"),
+            code=F("kind"),
+            code2=Case(When(harm_found=True, then=Value("harm")), default=Value(""), output_field=CharField()),
+            text=F("problems_found"),
+            text2=F("met_whom"),
+        ),
+        _part(
+            visits.filter(no_report_at__isnull=False),
+            "no_report",
+            TruncDate("no_report_at"),
+            who=F("no_report_by_id"),
+            text=F("no_report_reason"),
+        ),
+        _part(
+            Report.objects.filter(child=child),
+            "report",
+            TruncDate("created_at"),
+            who=F("reporter_id"),
+            code=F("harm_type"),
+            code2=F("status"),
+        ),
+        _part(
+            Assessment.objects.filter(child=child),
+            "assessment",
+            "assessed_on",
+            who=F("assessor_id"),
+            code=F("grade"),
+            amount=F("score"),
+        ),
+        _part(
+            CaseConference.objects.filter(child=child),
+            "conference",
+            "held_on",
+            who=F("created_by_id"),
+            text=F("summary"),
+        ),
+        _part(
+            Intervention.objects.filter(child=child),
+            "intervention",
+            "issued_on",
+            who=F("created_by_id"),
+            code=F("kind"),
+            code2=F("placement"),
+            text=F("issuing_body"),
+        ),
+        _part(
+            TemporaryPlacement.objects.filter(child=child),
+            "placement",
+            "from_on",
+            who=F("created_by_id"),
+            code=F("kind"),
+            text=F("institution"),
+            until=F("to_on"),
+        ),
+        _part(
+            Referral.objects.filter(child=child),
+            "referral",
+            TruncDate("created_at"),
+            who=F("sent_by_id"),
+            code=F("service"),
+            code2=F("status"),
+            text2=F("department__name"),
+        ),
+        _part(
+            CareRecord.objects.filter(child=child),
+            "care",
+            "date",
+            who=F("created_by_id"),
+            code=F("kind"),
+            text=F("description"),
+            text2=F("provider"),
+        ),
+        _part(problems, "problem", "found_on", who=F("created_by_id"), text=F("description")),
+        _part(WorkLogEntry.objects.filter(child=child), "work_log", "date", who=F("created_by_id"), text=F("content")),
+        _part(
+            problems.filter(resolved_on__isnull=False),
+            "solution",
+            "resolved_on",
+            who=_first_user(problem_history, resolved_on__isnull=False),
+            text=F("solution"),
+            text2=F("description"),
+        ),
+        _part(
+            welfare.filter(ended_on__isnull=False),
+            "welfare_ended",
+            "ended_on",
+            who=_first_user(welfare_history, ended_on__isnull=False),
+            code=F("kind"),
+        ),
+        _part(
+            categories.filter(ended_on__isnull=False),
+            "category_ended",
+            "ended_on",
+            who=_first_user(category_history, ended_on__isnull=False),
+            code=F("category"),
+        ),
+        _part(
+            Child.objects.filter(pk=child.pk, closed_on__isnull=False),
+            "closed",
+            "closed_on",
+            who=_first_user(child_history, closed_on__isnull=False),
+            code=F("close_reason"),
+        ),
     ]
-    # A visit that found harm and needed no report: the director's reason, kept in the archive (guardianship.harm).
-    events += [
-        Event(
-            timezone.localdate(v.no_report_at),
+    return parts
+
+
+def _labels(model, field: str) -> dict:
+    return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else _("%(amount)s yuan a month") % {"amount": f"{value:.2f}".rstrip("0").rstrip(".")}
+
+
+def _join(*parts: str) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def _describe(child: Child) -> dict[str, Callable[[_Row], tuple[str, str, str]]]:
+    """kind -> (what, text, link) of a row."""
+    pk = child.pk
+    return {
+        "registered": lambda r: (_("Registered"), "", "#basic"),
+        "category_started": lambda r: (
+            _("Category added"),
+            _join(_labels(ChildCategory, "category").get(r.code, r.code), r.text),
+            "#categories",
+        ),
+        "category_ended": lambda r: (
+            _("Category ended"),
+            _labels(ChildCategory, "category").get(r.code, r.code),
+            "#categories",
+        ),
+        "colour": lambda r: (
+            _("Colour grade changed"),
+            _join(_labels(ColourChange, "colour").get(r.code, r.code), r.text),
+            "#colour",
+        ),
+        "welfare_started": lambda r: (
+            _("Welfare coverage started"),
+            _join(_labels(WelfareCoverage, "kind").get(r.code, r.code), _amount(r.amount), r.text),
+            "#welfare",
+        ),
+        "welfare_ended": lambda r: (
+            _("Welfare coverage ended"),
+            _labels(WelfareCoverage, "kind").get(r.code, r.code),
+            "#welfare",
+        ),
+        "transfer": lambda r: (_("Transferred"), _join(r.text2, r.text), "#transfers"),
+        "visit": lambda r: (
+            _labels(Visit, "kind").get(r.code, r.code),
+            _join(_("harm found") if r.code2 == "harm" else "", r.text or r.text2),  # problems found, else whom met
+            reverse("visits:detail", args=[pk, r.obj]),
+        ),
+        # A visit that found harm and needed no report: the director's reason, kept in the archive (guardianship.harm).
+        "no_report": lambda r: (
             _("No mandatory report needed"),
-            f"{v.no_report_reason} · {v.no_report_by or ''}",
-            reverse("visits:detail", args=[child.pk, v.pk]) + "#harm",
-        )
-        for v in visits
-        if v.no_report_reason and v.no_report_at
-    ]
-    events += [
-        Event(
-            p.from_on,
-            _("Temporary placement"),
-            f"{p.get_kind_display()} · {p.institution}" + (f" · {_('until')} {p.to_on:%Y-%m-%d}" if p.to_on else ""),
-            "",
-        )
-        for p in placements
-    ]
-    events += [
-        Event(
-            a.assessed_on,
-            _("Guardianship assessment"),
-            f"{a.get_grade_display()} · {a.score}",
-            reverse("guardianship:assessment", args=[child.pk, a.pk]),
-        )
-        for a in assessments
-    ]
-    events += [
-        Event(
-            timezone.localdate(r.created_at),
+            r.text,
+            reverse("visits:detail", args=[pk, r.obj]) + "#harm",
+        ),
+        "report": lambda r: (
             _("Mandatory report"),
-            f"{r.get_harm_type_display()} · {r.get_status_display()}",
-            reverse("guardianship:report", args=[r.pk]),
-        )
-        for r in reports
-    ]
-    events += [Event(i.issued_on, _("Guardianship intervention"), str(i.get_kind_display()), "") for i in interventions]
-    events += [Event(c.held_on, _("Case conference"), c.summary[:60], "") for c in conferences]
-    events += [
-        Event(
-            timezone.localdate(r.created_at),
+            _join(_labels(Report, "harm_type").get(r.code, r.code), _labels(Report, "status").get(r.code2, r.code2)),
+            reverse("guardianship:report", args=[r.obj]),
+        ),
+        "assessment": lambda r: (
+            _("Guardianship assessment"),
+            _join(_labels(Assessment, "grade").get(r.code, r.code), f"{r.amount:g}" if r.amount is not None else ""),
+            reverse("guardianship:assessment", args=[pk, r.obj]),
+        ),
+        "conference": lambda r: (_("Case conference"), r.text[:60], "#guardianship"),
+        "intervention": lambda r: (
+            _("Guardianship intervention"),
+            _join(
+                _labels(Intervention, "kind").get(r.code, r.code),
+                _labels(Intervention, "placement").get(r.code2, r.code2),
+                r.text,
+            ),
+            "#guardianship",
+        ),
+        "placement": lambda r: (
+            _("Temporary placement"),
+            f"{_labels(TemporaryPlacement, 'kind').get(r.code, r.code)} · {r.text}"
+            + (f" · {_('until')} {r.until:%Y-%m-%d}" if r.until else ""),
+            "#guardianship",
+        ),
+        "referral": lambda r: (
             _("Referral"),
-            f"{r.get_service_display()} → {r.department} · {r.get_status_display()}",
-            reverse("guardianship:referral", args=[r.pk]),
-        )
-        for r in referrals
-    ]
-    return sorted(events, key=lambda e: e.day, reverse=True)[:limit]
+            _join(
+                f"{_labels(Referral, 'service').get(r.code, r.code)} → {r.text2}",
+                _labels(Referral, "status").get(r.code2, r.code2),
+            ),
+            reverse("guardianship:referral", args=[r.obj]),
+        ),
+        "care": lambda r: (
+            _("Care and assistance"),
+            _join(_labels(CareRecord, "kind").get(r.code, r.code), r.text, r.text2),
+            "#care",
+        ),
+        "problem": lambda r: (_("Problem found"), r.text, "#problems"),
+        "solution": lambda r: (_("Problem solved"), _join(r.text, r.text2), "#problems"),
+        "work_log": lambda r: (_("Work log"), r.text, "#worklog"),
+        "closed": lambda r: (
+            _("Archive closed"),
+            _labels(Child, "close_reason").get(r.code, r.code),
+            "#basic",
+        ),
+    }
+
+
+def for_child(child: Child, *, limit: int | None = LIMIT) -> list[Event]:
+    """The child's latest `limit` events (all of them with None), newest first: two queries (one when empty)."""
+    parts = _union(child)
+    union = parts[0].union(*parts[1:], all=True).order_by("-t_day", "-t_rank", "-t_obj")
+    rows = [_Row(*values) for values in (union if limit is None else union[:limit])]
+    ids = {r.who for r in rows if r.who}
+    users = (
+        {u.pk: str(u) for u in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")}
+        if ids
+        else {}
+    )
+    describe = _describe(child)
+    events = []
+    for r in rows:
+        what, text, url = describe[r.kind](r)
+        events.append(Event(r.day, str(what), text, url, users.get(r.who, "")))
+    return events
