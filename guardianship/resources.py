@@ -22,12 +22,21 @@ class ReportResource(SafeResource):
     handling_department = fields.Field(attribute="handling_department__name", column_name=_("handling department"))
     acknowledged_at = fields.Field(column_name=_("acknowledged at"))
     closed_at = fields.Field(column_name=_("closed at"))
+    found_at = fields.Field(column_name=_("found at"))
+    delay = fields.Field(column_name=_("reported after"))
 
     class Meta:
         model = Report
         fields = ("created_at", "child", "area", "harm_type", "status", "handling_department", "acknowledged_at")
-        fields = (*fields, "closed_at")
+        fields = (*fields, "closed_at", "found_at", "delay")
         export_order = fields
+
+    def dehydrate_found_at(self, r):
+        return _local(r.found_at)
+
+    def dehydrate_delay(self, r):
+        """The delay between finding and reporting, marked when late (guardianship.rules.reported_late)."""
+        return f"{r.delay_text} {_('late')}" if r.late else r.delay_text
 
     def dehydrate_created_at(self, r):
         return _local(r.created_at)

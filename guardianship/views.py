@@ -81,20 +81,26 @@ def assessment_detail(request, child_pk: int, pk: int):
 
 @login_required
 def report_list(request):
-    if export_format(request):
-        from .resources import ReportResource
-
-        qs = report_service.reports_for(request.user).order_by("-created_at")
-        return export_response(
-            request, resource=ReportResource(), queryset=qs, basename=_("mandatory-reports"), child_field="child_id"
-        )
+    """The reports the user may read; `late=1`: only those made late (reports.late_q), in the page and its export."""
     late = request.GET.get("late") == "1"
     qs = report_service.reports_for(request.user)
     if late:
         qs = qs.filter(report_service.late_q())
+    if export_format(request):
+        from .resources import ReportResource
+
+        return export_response(
+            request,
+            resource=ReportResource(),
+            queryset=qs.order_by("-created_at"),
+            basename=_("mandatory-reports"),
+            child_field="child_id",
+        )
     rows = list(qs[:200])
     rows.sort(key=lambda r: (not r.flagged, r.status == "closed", -r.created_at.timestamp()))
-    return render(request, "guardianship/report_list.html", {"rows": rows, "late": late})
+    return render(
+        request, "guardianship/report_list.html", {"rows": rows, "late": late, "query": "late=1" if late else ""}
+    )
 
 
 @login_required

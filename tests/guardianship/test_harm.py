@@ -329,6 +329,20 @@ def test_the_delay_is_shown_and_late_reports_filtered_in_the_list(client, users,
     assert "3天2小时" in detail and "迟报：发现伤害应当立即报告" in detail
 
 
+def test_the_late_filter_applies_to_the_export(client, users, child):
+    found = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=BEIJING)
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 9, tzinfo=BEIJING)):
+        _report(child, users.director, found_at=found, reported_at=found + datetime.timedelta(days=3, hours=2))
+        _report(child, users.director, found_at=found, reported_at=found + datetime.timedelta(hours=1))
+    client.force_login(users.county_staff)
+    page = client.get(reverse("guardianship:reports"), {"late": "1"}).content.decode()
+    assert "late=1&amp;format=csv" in page
+    lines = client.get(reverse("guardianship:reports"), {"late": "1", "format": "csv"}).content.decode().splitlines()
+    assert len(lines) == 2 and "3天2小时 迟报" in lines[1]
+    lines = client.get(reverse("guardianship:reports"), {"format": "csv"}).content.decode().splitlines()
+    assert len(lines) == 3 and "2026-11-20 09:00" in lines[2]
+
+
 def test_a_report_from_a_visit_is_found_at_the_visit_and_never_later(client, users, child):
     visit = _harm_visit(child, users.director, at=timezone.now() - datetime.timedelta(days=2))
     client.force_login(users.director)
