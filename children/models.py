@@ -542,10 +542,10 @@ class JobKind(models.TextChoices):
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Finished")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", pgettext_lazy("job state", "Waiting")
+    RUNNING = "running", pgettext_lazy("job state", "Running")
+    DONE = "done", pgettext_lazy("job state", "Finished")
+    FAILED = "failed", pgettext_lazy("job state", "Failed")
 
 
 def job_file_path(instance, filename: str) -> str:

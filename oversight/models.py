@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Area, Department
@@ -295,9 +296,11 @@ class MatchKind(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    OPEN = "open", _("To be screened")
-    SCREENED_IN = "screened_in", _("Screened in (registered)")
-    SCREENED_OUT = "screened_out", _("Screened out")
+    """The status of a candidate from an outside list."""
+
+    OPEN = "open", pgettext_lazy("candidate status", "To be screened")
+    SCREENED_IN = "screened_in", pgettext_lazy("candidate status", "Screened in (registered)")
+    SCREENED_OUT = "screened_out", pgettext_lazy("candidate status", "Screened out")
 
 
 class ListRow(models.Model):
