@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import io
 import logging
 import pickle
 from collections.abc import Callable, Iterable, Iterator
@@ -59,12 +60,14 @@ from .models import (
     Sex,
 )
 from .sheets import (
+    DEFAULT_MAX_ROWS,
     FORMULA_START,
     CellError,
     Sheet,
     cell_choice,
     cell_date,
     cell_id_number,
+    cell_phone,
     cell_plain_text,
     cell_text,
     read_table,
@@ -114,8 +117,14 @@ COLUMNS: tuple[Column, ...] = (
 HEADERS = [c.header for c in COLUMNS]
 HEADER_OF = {c.field: c.header for c in COLUMNS}
 REQUIRED = [c.header for c in COLUMNS if c.required]
+REQUIRED_MARK = " *"  # after a required column's header in the template (as in the README's table); read back as is
+TEXT_COLUMNS = ("身份证号", "监护人电话")  # text-formatted in the template and the .xlsx exports
+TEMPLATE_TEXT_ROWS = 2000  # rows of the template whose ID and phone cells are text-formatted (the columns are too)
 ALIASES = {c.header: c.aliases for c in COLUMNS}
+STATUS_HEADER = "档案状态"  # a column of the export (children.resources.INFO_COLUMNS): closed archives are skipped
 CATEGORY_SEPARATORS = ("，", ",", "；", ";", "/", "／", " ")
+# What rosters write in an optional cell that has nothing to say: read as blank (blank leaves the archive alone).
+PLACEHOLDERS = frozenset({"-", "--", "---", "－", "—", "——", "–", "/", "／", "\\", "无", "暂无", "N/A", "n/a"})
 # Fields of the child row an import may change (village is checked, not changed).
 CHILD_FIELDS = (
     "name",
@@ -278,7 +287,7 @@ def _cleaners() -> dict[str, Callable[[Any], Any]]:
         "disability_grade": _memoised(grade),
         "guardian_name": _text(50),
         "guardian_relation": choice("guardian_relation"),
-        "guardian_phone": _text(20),
+        "guardian_phone": cell_phone,
         "notes": _text(2000),
     }
 
@@ -292,6 +301,7 @@ class Plan:
 
     present: list[tuple[str, str, bool, Callable[[Any], Any], Any]]  # header, field, required, cleaner, blank
     absent: dict[str, Any]
+    closed: str | None = None  # the label of a closed archive, if the file has the export's status column
 
     @classmethod
     def for_headers(cls, headers: Iterable[str]) -> Plan:
@@ -303,7 +313,8 @@ class Plan:
             if c.header in have
         ]
         absent = {c.field: BLANK.get(c.field, "") for c in COLUMNS if c.header not in have}
-        return cls(present=present, absent=absent)
+        closed = label_of_status_closed() if STATUS_HEADER in have else None
+        return cls(present=present, absent=absent, closed=closed or None)
 
 
 def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
@@ -312,7 +323,11 @@ def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
     values.update(plan.absent)
     for header, name, required, clean, blank in plan.present:
         value = raw.get(header)
-        if value is None or value == "" or (type(value) is str and not value.strip()):
+        if (
+            value is None
+            or value == ""
+            or (type(value) is str and ((text := value.strip()) == "" or text in PLACEHOLDERS))
+        ):
             values[name] = blank
         else:
             try:
@@ -340,6 +355,8 @@ def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
                 row.error("身份证号", _("This person is 18 or older: the archive is for children."))
     if values.get("guardian_relation") and not values.get("guardian_name"):
         row.error("监护人姓名", _("Enter the guardian's name when the relation is given."))
+    # An exported row of a closed archive is read only; known here because the cells of valid rows are dropped.
+    values["closed"] = plan.closed is not None and cell_text(raw.get(STATUS_HEADER)) == plan.closed
 
 
 # --- Checking a whole file ----------------------------------------------------------------------------------
@@ -358,12 +375,17 @@ def _offices(codes: Iterable[str]) -> dict[str, str]:
 
 
 def clean_rows(sheet: Sheet, *, today: datetime.date, progress: Progress | None = None) -> list[Row]:
-    """Clean every row on its own (cells, ID numbers, duplicates within the file): no database involved."""
-    rows = [Row(number=n, raw=record) for n, record in sheet.records()]
-    total = len(rows)
+    """Clean every row on its own (cells, ID numbers, duplicates within the file): no database involved.
+
+    The sheet's rows are read and cleaned one at a time (the file is never held as a second list of rows); a file
+    with too many rows raises SheetError as soon as its first row over the limit is read."""
+    rows: list[Row] = []
+    total = sheet.expected
     first_seen: dict[str, int] = {}
     plan = Plan.for_headers(sheet.headers)
-    for i, row in enumerate(rows):
+    for i, (number, record) in enumerate(sheet.records()):
+        row = Row(number=number, raw=record)
+        rows.append(row)
         _clean(row, today, plan)
         number = row.values.get("id_number")
         if number and "身份证号" not in row.errors:
@@ -374,8 +396,10 @@ def clean_rows(sheet: Sheet, *, today: datetime.date, progress: Progress | None 
                 )
             else:
                 first_seen[number] = row.number
+        if not row.errors:
+            row.raw = {}  # kept for invalid rows only (memory); restore_cells reads them again when needed
         if progress and i % CHUNK == 0:
-            progress(_("Checking rows"), i, total)
+            progress(_("Checking rows"), i, max(total, i))
     return rows
 
 
@@ -397,9 +421,8 @@ def check_rows(rows: list[Row], *, user: User | None, lock: bool, progress: Prog
             row.error("村（社区）代码", _("The village %(code)s is outside your area.") % {"code": code})
 
     _match_existing(rows, user=user, lock=lock, progress=progress)
-    closed = label_of_status_closed()
     for row in rows:
-        if closed and cell_text(row.raw.get("档案状态")) == closed:
+        if row.values.get("closed"):
             row.kind, row.errors, row.child_id = RowResult.IMPORT_TYPE_SKIP, {}, None  # closed archives: read only
         elif row.errors:
             row.kind = RowResult.IMPORT_TYPE_INVALID
@@ -688,8 +711,11 @@ def to_result(rows: list[Row]) -> Result:
     return result
 
 
+MAX_ROWS = DEFAULT_MAX_ROWS  # data rows per file (README: 20 万行)
+
+
 def read_roster(upload) -> Sheet:
-    return read_table(upload, columns=ALIASES, required=REQUIRED)
+    return read_table(upload, columns=ALIASES, required=REQUIRED, max_rows=MAX_ROWS)
 
 
 @dataclass
@@ -752,6 +778,49 @@ def _bulk_objects():
             gc.enable()
 
 
+def cells_of(values: dict[str, Any]) -> dict[str, Any]:
+    """A cleaned row written back as the file's cells (labels, not codes): what the row said, as the import read it."""
+    kinds = {"sex", "enrolment", "health", "disability", "guardian_relation"}
+    cells: dict[str, Any] = {}
+    for column in COLUMNS:
+        value = values.get(column.field)
+        if column.field == "categories":
+            value = "、".join(label_of("categories", code) for code in sorted(value or ()))
+        elif column.field in kinds:
+            value = label_of(column.field, value)
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        cells[column.header] = "" if value is None else value
+    return cells
+
+
+def restore_cells(rows: list[Row], source: Callable[[], Sheet | None] | None = None) -> None:
+    """Give back their cells to the invalid rows that have none: rows the database checks found invalid after the
+    cells of valid rows were dropped (clean_rows, seal). From the file read again when `source` gives it, else
+    written back from the cleaned values (`cells_of`)."""
+    missing = {row.number: row for row in rows if row.kind == RowResult.IMPORT_TYPE_INVALID and not row.raw}
+    if not missing:
+        return
+    sheet = None
+    if source is not None:
+        try:
+            sheet = source()
+        except (OSError, ValidationError):
+            sheet = None
+    if sheet is not None:
+        try:
+            for number, record in sheet.records():
+                row = missing.pop(number, None)
+                if row is not None:
+                    row.raw = record
+                    if not missing:
+                        break
+        except ValidationError:
+            pass
+    for row in missing.values():
+        row.raw = cells_of(row.values)
+
+
 @_bulk_objects()
 def run_import(
     upload_or_sheet,
@@ -763,22 +832,30 @@ def run_import(
     progress: Progress | None = None,
     keep_cleaned: bool = False,
     cleaned: Cleaned | None = None,
+    source: Callable[[], Sheet | None] | None = None,
 ) -> ImportOutcome:
     """Check (and unless `dry_run`, write) a roster. Raises SheetError for a file that cannot be read at all.
 
     `keep_cleaned` seals the cleaned rows into the outcome (`outcome.cleaned`); passing them back as `cleaned`
-    (after `unseal`) skips reading and cleaning the file again. The database checks always run again."""
+    (after `unseal`) skips reading and cleaning the file again. The database checks always run again.
+
+    Invalid rows keep their cells (for the workbook of invalid rows); the rows only the database checks refuse get
+    theirs from `source` (a function giving the file read again), or from the file given, or from their values."""
     today = today or timezone.localdate()
     if cleaned is None:
         sheet = upload_or_sheet if isinstance(upload_or_sheet, Sheet) else read_roster(upload_or_sheet)
         cleaned = Cleaned(headers=sheet.headers, rows=clean_rows(sheet, today=today, progress=progress))
+        if source is None and not isinstance(upload_or_sheet, Sheet):
+            source = lambda: read_roster(upload_or_sheet)  # noqa: E731 - read again only if needed
     sealed = seal(cleaned, today) if keep_cleaned else b""
     with transaction.atomic():
         rows = check_rows(cleaned.rows, user=user, lock=not dry_run, progress=progress)
         outcome = ImportOutcome(rows=rows, dry_run=dry_run, headers=cleaned.headers, cleaned=sealed)
         if dry_run or (outcome.invalid and not valid_only):
+            restore_cells(rows, source)
             return outcome
         outcome.written = write_rows(rows, user=user, today=today, progress=progress)
+    restore_cells(rows, source)
     log.info(
         "children import by user %s: %s created, %s updated, %s invalid",
         user.pk if user else None,
@@ -793,23 +870,43 @@ def invalid_rows_workbook(outcome: ImportOutcome, fmt: str = "xlsx") -> bytes:
     """The invalid rows as they were in the file, with the row number and an error column, to fix and re-import."""
     import tablib
 
-    from .exports import neutral
+    from .exports import neutral, xlsx_bytes
 
+    restore_cells(outcome.rows)  # any invalid row still without its cells: from its values
     headers = [h for h in outcome.headers if h]
     data = tablib.Dataset(headers=["原行号", *headers, "错误"])
     for row in outcome.invalid:
         message = "；".join(m for messages in row.errors.values() for m in messages)
         data.append([row.number, *(neutral(row.raw.get(h, "")) for h in headers), message])
+    if fmt == "xlsx":
+        return xlsx_bytes(data.headers, data, text_columns=TEXT_COLUMNS, title="错误行")
     return data.export(fmt)
 
 
 def template_workbook() -> bytes:
-    """The import template: the headers, and a second sheet saying how to fill in each column."""
-    import tablib
+    """The import template: the headers (required ones marked *), the ID and phone columns text-formatted (so that
+    Excel keeps an 18-digit number as typed), and a second sheet saying how to fill in each column."""
+    import openpyxl
+    from openpyxl.styles import Font
 
-    book = tablib.Databook()
-    book.add_sheet(tablib.Dataset(headers=HEADERS, title="儿童名单"))
-    notes = tablib.Dataset(headers=["列名", "是否必填", "填写说明"], title="填写说明")
+    from .exports import TEXT_FORMAT
+    from .sheets import column_letter
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "儿童名单"
+    sheet.append([c.header + (REQUIRED_MARK if c.required else "") for c in COLUMNS])
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(COLUMNS):
+        sheet.cell(1, i + 1).font = Font(bold=True)
+        if column.header in TEXT_COLUMNS:
+            letter = column_letter(i)
+            sheet.column_dimensions[letter].number_format = TEXT_FORMAT  # cells typed anywhere in the column
+            sheet.column_dimensions[letter].width = 22
+            for row in range(2, TEMPLATE_TEXT_ROWS + 2):
+                sheet.cell(row, i + 1).number_format = TEXT_FORMAT
+    notes = book.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "填写说明"])
     table = labels()
     choices = {
         "sex": "男、女",
@@ -824,5 +921,6 @@ def template_workbook() -> bytes:
         if column.field in choices:
             text = f"{text}{'；' if text else ''}可填：{choices[column.field]}"
         notes.append([column.header, "是" if column.required else "否", text])
-    book.add_sheet(notes)
-    return book.export("xlsx")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

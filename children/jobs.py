@@ -10,6 +10,7 @@ start: the import's single transaction means the dead run wrote nothing.
 from __future__ import annotations
 
 import logging
+import traceback
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,13 +89,25 @@ def start_import(*, user: User, preview: Job, valid_only: bool) -> Job:
     totals = preview.summary.get("totals", {})
     if totals.get("invalid") and not valid_only:
         raise ValidationError(_("Some rows are invalid: correct the file, or import the valid rows only."))
-    job = Job.objects.create(
-        kind=JobKind.IMPORT,
-        user=user,
-        source=preview.source.name,
-        source_name=preview.source_name,
-        params={"valid_only": valid_only, "preview": preview.pk},
-    )
+    with transaction.atomic():
+        # The preview's row is written first: a second confirmation of the same check (another tab, a double
+        # click) waits here until the first one's job exists, then sees it (PostgreSQL row lock; SQLite's
+        # single writer).
+        Job.objects.filter(pk=preview.pk).update(finished_at=F("finished_at"))
+        earlier = Job.objects.filter(kind=JobKind.IMPORT, user=user, params__preview=preview.pk)
+        if earlier.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+            raise ValidationError(_("This file is already being imported: wait for that import to finish."))
+        if any(
+            summary.get("written") for summary in earlier.filter(state=JobState.DONE).values_list("summary", flat=True)
+        ):
+            raise ValidationError(_("This file has already been imported. To import it again, check it again."))
+        job = Job.objects.create(
+            kind=JobKind.IMPORT,
+            user=user,
+            source=preview.source.name,
+            source_name=preview.source_name,
+            params={"valid_only": valid_only, "preview": preview.pk},
+        )
     dispatch(job, inline=preview.source.size <= settings.IMPORT_INLINE_MAX_BYTES)
     return job
 
@@ -137,10 +152,29 @@ def run_job(pk: int) -> None:
         runner[job.kind](job)
     except ValidationError as exc:
         _finish(job, JobState.FAILED, message="；".join(exc.messages))
-    except Exception:
-        log.exception("job %s failed", pk)
+    except IntegrityError as exc:
+        # The database refused a write (an archive registered or imported by someone else meanwhile with one of
+        # the file's ID numbers): the whole import was rolled back. The error's text names the ID number: not logged.
+        _log_failure(pk, exc)
+        _finish(
+            job,
+            JobState.FAILED,
+            message=_(
+                "Nothing was imported: while this file was being imported, the archives changed (another import "
+                "or registration of one of its children). Check the file again, then import it."
+            ),
+        )
+    except Exception as exc:  # noqa: BLE001 - the user is told; nothing personal goes to the log (_log_failure)
+        _log_failure(pk, exc)
         _finish(job, JobState.FAILED, message=_("The job failed unexpectedly; nothing was changed. Try again."))
-        raise
+
+
+def _log_failure(pk: int, exc: BaseException) -> None:
+    """The failure's type and where it happened (the traceback's frames), never its message: a database error's text
+    carries the values it refused (an ID number, a name). Not re-raised: the job page says what happened, and the web
+    request or the Celery task around it would log the message again."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("job %s failed: %s\n%s", pk, type(exc).__name__, frames)
 
 
 def _finish(job: Job, state: str, **fields) -> None:
@@ -156,6 +190,11 @@ def _run_import(job: Job) -> None:
 
     dry_run = job.kind == JobKind.IMPORT_PREVIEW
     cleaned = None if dry_run else _cleaned_by_preview(job)  # if found, the file is not read again
+
+    def source():  # the file again, for the cells of rows only the database checks refused
+        with job.source.open("rb") as upload:
+            return imports.read_roster(upload)
+
     with nullcontext() if cleaned is not None else job.source.open("rb") as upload:
         outcome = imports.run_import(
             upload,
@@ -165,6 +204,7 @@ def _run_import(job: Job) -> None:
             progress=progress,
             keep_cleaned=dry_run,
             cleaned=cleaned,
+            source=source,
         )
     if outcome.cleaned:
         name = default_storage.save(job_file_path(job, "rows.bin"), ContentFile(outcome.cleaned))

@@ -56,6 +56,8 @@ class ChildResource(SafeResource):
     status = fields.Field(column_name="档案状态")
     registered_on = fields.Field(attribute="registered_on", column_name="登记日期")
 
+    text_columns = imports.TEXT_COLUMNS  # text-formatted in .xlsx (children.exports.xlsx_bytes)
+
     class Meta:
         model = Child
         fields = (*(c.field for c in imports.COLUMNS), "township_name", "village_name", "colour", "risk_grade")

@@ -22,12 +22,14 @@ importer: numbers stored as text, text dates, Excel serial dates, ID numbers sto
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 from django.conf import settings
@@ -49,20 +51,17 @@ class CellError(ValueError):
 @dataclass
 class Sheet:
     headers: list[str]  # canonical name per column, or the header as written for unknown columns
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number in the file, values)
+    # (row number in the file, values): read from the file as they are iterated (once), or any iterable
+    rows: Iterable[tuple[int, list[Any]]] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)  # headers not among the expected columns
+    expected: int = 0  # about how many rows there are, when the file says (progress only); 0 if unknown
 
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        headers = self.headers
+        """The rows as {header: value}, one at a time (a file is not held as a whole list of rows)."""
+        columns = [(i, h) for i, h in enumerate(self.headers) if h]
         for number, values in self.rows:
-            record: dict[str, Any] = {}
-            for header, value in zip(headers, values, strict=False):
-                if header and header not in record:
-                    record[header] = value
-            yield number, record
-
-    def __len__(self) -> int:
-        return len(self.rows)
+            width = len(values)
+            yield number, {h: values[i] if i < width else "" for i, h in columns}
 
 
 _HEADER_JUNK = re.compile(r"[\s*＊:：]")
@@ -110,57 +109,68 @@ def _is_ole(data: bytes) -> bool:
     return data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _grid_from_workbook(data: bytes, max_rows: int) -> list[list[Any]]:
+def _workbook_rows(data: bytes) -> tuple[Iterator[list[Any]], list, int]:
+    """The first sheet's rows from row 1 and column A, one list at a time, merged cells filled with the value of
+    their top-left cell; the merged ranges ((row, col), (row, col), 0-based, inclusive); the sheet's height."""
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
-        if sheet.total_height > max_rows + HEADER_SEARCH_ROWS:
-            raise SheetError(_too_many(max_rows))
-        grid = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-    except SheetError:
-        raise
+        merged = list(sheet.merged_cell_ranges or [])
+        left = sheet.start[1] if sheet.start else 0  # iter_rows starts at the first used column
+        rows = sheet.iter_rows()
+        height = sheet.total_height
     except Exception:  # noqa: BLE001 - calamine raises several types for a damaged or foreign file
         raise SheetError(_("This file is not a readable spreadsheet (.xlsx, .xls or .csv).")) from None
-    for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(grid):
-            continue
-        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            row = grid[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                row[c] = value
-    return grid
+
+    def iterate() -> Iterator[list[Any]]:
+        starting: dict[int, list] = {}
+        for (r0, c0), (r1, c1) in merged:
+            starting.setdefault(r0, []).append((c0, r1, c1))
+        active: list[list] = []  # [c0, last row, last column, value]
+        pad = [""] * left
+        for r, row in enumerate(rows):
+            row = pad + row if left else row
+            if starting:
+                for c0, r1, c1 in starting.pop(r, ()):
+                    active.append([c0, r1, c1, row[c0] if c0 < len(row) else ""])
+            if active:
+                active = [m for m in active if m[1] >= r]
+                for c0, _r1, c1, value in active:
+                    for c in range(c0, min(c1, len(row) - 1) + 1):
+                        row[c] = value
+            yield row
+
+    return iterate(), merged, height
 
 
 def _too_many(max_rows: int) -> str:
     return _("The file has more than %(n)s rows. Split it into smaller files.") % {"n": max_rows}
 
 
-def _grid_from_csv(data: bytes, max_rows: int) -> list[list[Any]]:
+def _csv_rows(data: bytes) -> Iterator[list[Any]]:
+    """The rows of a CSV file (UTF-8 or GBK, comma, tab or semicolon), one list at a time."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            codecs.lookup(encoding).decode(data)  # validates; the text itself is read in pieces below
             break
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise SheetError(_("The text file is neither UTF-8 nor GBK."))
-    head = text[:4096]
-    if text.startswith("%PDF") or sum(1 for ch in head if ch < " " and ch not in "\t\r\n") > len(head) // 100:
+    head = data[:8192].decode(encoding, errors="ignore")[:4096]
+    if head.startswith("%PDF") or sum(1 for ch in head if ch < " " and ch not in "\t\r\n") > len(head) // 100:
         raise SheetError(_("This file is not a readable spreadsheet (.xlsx, .xls or .csv)."))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        dialect = csv.Sniffer().sniff(head, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    grid = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        grid.append(row)
-        if len(grid) > max_rows + HEADER_SEARCH_ROWS:
-            raise SheetError(_too_many(max_rows))
-    return grid
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text, dialect)
+    except csv.Error:
+        raise SheetError(_("This file is not a readable spreadsheet (.xlsx, .xls or .csv).")) from None
 
 
 def _blank(value: Any) -> bool:
@@ -193,6 +203,16 @@ def _find_header(
     return None
 
 
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (as Excel names its columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def read_table(
     upload,
     *,
@@ -201,37 +221,75 @@ def read_table(
     max_rows: int = DEFAULT_MAX_ROWS,
     max_bytes: int | None = None,
 ) -> Sheet:
-    """Read the first sheet of an uploaded .xlsx/.xls/.csv into a Sheet (see the module docstring)."""
+    """Read the first sheet of an uploaded .xlsx/.xls/.csv into a Sheet (see the module docstring).
+
+    The header is found and checked here; the data rows are read as the Sheet's rows are iterated, and the
+    (max_rows + 1)th non-blank row raises SheetError there: a file is never read whole into lists."""
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     data = _read_bytes(upload, max_bytes)
-    grid = _grid_from_workbook(data, max_rows) if _is_zip(data) or _is_ole(data) else _grid_from_csv(data, max_rows)
+    if _is_zip(data) or _is_ole(data):
+        rows, merged, height = _workbook_rows(data)
+    else:
+        rows, merged, height = _csv_rows(data), [], 0
+    head = list(islice(rows, HEADER_SEARCH_ROWS + 1))  # a header and its possible second row among the first rows
     required = list(required)
     aliases = _alias_map(columns)
-    found = _find_header(grid, aliases, required)
+    found = _find_header(head, aliases, required)
     if found is None:
         raise SheetError(
             _("Required columns not found: %(cols)s. Use the template's headers.") % {"cols": "、".join(required)}
         )
-    _r, headers, start = found
-    seen: set[str] = set()
-    for i, h in enumerate(headers):  # a header repeated (merged across columns) is read once
-        if h in seen:
-            headers[i] = ""
-        seen.add(h)
-    sheet = Sheet(headers=headers, extra_columns=[h for h in headers if h and h not in columns])
-    width = len(headers)
-    for index in range(start, len(grid)):
-        values = grid[index]
-        if all(_blank(v) for v in values):
+    r, headers, start = found
+    header_rows = range(r, start)
+    # A header merged across columns repeats in each of them and is read once; a column repeated is refused.
+    copies = {
+        c for (r0, c0), (r1, c1) in merged if any(r0 <= h <= r1 for h in header_rows) for c in range(c0 + 1, c1 + 1)
+    }
+    first: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        if not h:
             continue
-        if len(values) < width:
-            values = list(values) + [""] * (width - len(values))
-        sheet.rows.append((index + 1, values))
-    if not sheet.rows:
-        raise SheetError(_("The spreadsheet has no data rows."))
-    if len(sheet.rows) > max_rows:
-        raise SheetError(_too_many(max_rows))
-    return sheet
+        if h not in first:
+            first[h] = i
+        elif i in copies or h not in columns:  # unknown columns are not read anyway
+            headers[i] = ""
+        else:
+            raise SheetError(
+                _(
+                    "The column “%(header)s” appears more than once (columns %(first)s and %(again)s). Keep one "
+                    "and delete the other."
+                )
+                % {"header": h, "first": column_letter(first[h]), "again": column_letter(i)}
+            )
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        count = 0
+        for index, values in enumerate(chain(head[start:], rows), start=start):
+            if len(values) > width:
+                values = values[:width]  # cells right of the last header are not read
+            if all(_blank(v) for v in values):
+                continue
+            count += 1
+            if count > max_rows:
+                raise SheetError(_too_many(max_rows))
+            if len(values) < width:
+                values = list(values) + [""] * (width - len(values))
+            yield index + 1, values
+
+    body = data_rows()
+    try:
+        top = next(body)
+    except StopIteration:
+        raise SheetError(_("The spreadsheet has no data rows.")) from None
+    return Sheet(
+        headers=headers,
+        rows=chain([top], body),
+        extra_columns=[h for h in headers if h and h not in columns],
+        expected=max(0, height - start),
+    )
 
 
 # --- Cells --------------------------------------------------------------------------------------------------
@@ -275,6 +333,21 @@ def cell_id_number(value: Any) -> str:
     from .idnumber import normalise
 
     return normalise(cell_text(value))
+
+
+# A mobile number as rosters write it: +86 138 0013 8000, 86-138-0013-8000, (0086)13800138000 …
+_PHONE_SEPARATORS = re.compile(r"[\s\-－—–.·()（）]")
+_MOBILE = re.compile(r"(?:\+?86|0086)?(1\d{10})")
+
+
+def cell_phone(value: Any) -> str:
+    """A phone number: a mobile number with a country code, spaces or dashes becomes its 11 digits; anything else
+    (a landline such as 0532-88888888) is kept as written, as free text of at most 20 characters."""
+    text = cell_text(value)
+    match = _MOBILE.fullmatch(_PHONE_SEPARATORS.sub("", text))
+    if match:
+        return match.group(1)
+    return cell_plain_text(text, max_length=20)
 
 
 _TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

@@ -366,7 +366,7 @@ def test_the_commands(users, tree, tmp_path, capsys):
     template = tmp_path / "t.xlsx"
     call_command("export_children", template=str(template))
     headers = tablib.Dataset().load(template.read_bytes(), format="xlsx").headers
-    assert headers == imports.HEADERS
+    assert [h.removesuffix(" *") for h in headers] == imports.HEADERS
     roster = tmp_path / "r.xlsx"
     bad = good(2)
     bad[4] = "x"
@@ -424,10 +424,11 @@ def test_the_import_reuses_the_checked_rows_and_still_checks_the_database(client
     assert job.params["cleaned"]
     ChildFactory(village=tree.v2, id_number=rows[1][1])  # registered elsewhere since the check
 
-    def no_second_read(upload):
-        raise AssertionError("the file was read again")
+    def no_second_cleaning(sheet, **kwargs):
+        raise AssertionError("the file was cleaned again")
 
-    monkeypatch.setattr(imports, "read_roster", no_second_read)
+    # (The file is read again only for the cells of the row the archives now refuse: its workbook of invalid rows.)
+    monkeypatch.setattr(imports, "clean_rows", no_second_cleaning)
     client.post(reverse("children:job_confirm", args=[job.pk]))
     imported = Job.objects.latest("id")
     assert imported.state == "done" and imported.summary["totals"]["invalid"] == 1
@@ -449,3 +450,285 @@ def test_a_missing_or_altered_seal_falls_back_to_reading_the_file(client, users,
     client.post(reverse("children:job_confirm", args=[job.pk]))
     assert Job.objects.latest("id").summary["written"] == {"created": 2, "updated": 0}
     assert Child.objects.count() == 2
+
+
+# --- Issue 15: the import, as staff use it ----------------------------------------------------------------------
+# ID numbers typed in (valid check digits, children born 2013-2018 in 370283), independent of children.idnumber.
+IDS = [
+    "370283201506010115",
+    "370283201506020137",
+    "370283201603150152",
+    "370283201707200177",
+    "37028320140209019X",
+    "370283201801010214",
+]
+ID_PATTERN = r"(?<!\d)\d{17}[\dXx](?!\d)"
+PHONE_PATTERN = r"(?<!\d)1\d{10}(?!\d)"
+
+
+def typed(n: int, **cells) -> list:
+    """A valid row (HEAD's columns) with the n-th typed-in ID number."""
+    row = dict(
+        zip(HEAD, [f"孙{n}", IDS[n], "", "", "370283001001", "农村留守儿童", f"孙监护{n}", "母亲", ""], strict=True)
+    )
+    row.update(cells)
+    return list(row.values())
+
+
+def _confirm_after_a_conflict(client, users, tree, data, **post):
+    """Check a file, then an archive with row 3's ID number is opened in another county, then confirm."""
+    client.force_login(users.county_staff)
+    client.post(reverse("children:import"), {"file": xlsx(data)})
+    preview = Job.objects.get()
+    ChildFactory(village=tree.v4, id_number=IDS[1], name="别处")
+    response = client.post(reverse("children:job_confirm", args=[preview.pk]), post)
+    return preview, Job.objects.latest("id"), response
+
+
+def test_rows_refused_at_confirmation_come_back_with_their_cells_and_reason(client, users, tree):
+    """Item 1: the workbook of invalid rows after "valid rows only" holds the cells of a row that only the
+    database checks at confirmation refused (the sealed rows keep no cells of valid rows), and the reason."""
+    data = [typed(0), typed(1, 监护人电话="13912345678"), typed(2)]
+    preview, imported, _r = _confirm_after_a_conflict(client, users, tree, data, valid_only="1")
+    assert imported.kind == "import" and imported.summary["written"] == {"created": 2, "updated": 0}
+    response = client.get(reverse("children:job_output", args=[imported.pk]))
+    book = tablib.Dataset().load(b"".join(response.streaming_content), format="xlsx")
+    assert len(book) == 1
+    cells = dict(zip(book.headers, book[0], strict=True))
+    assert cells["原行号"] == 3
+    assert (cells["姓名"], cells["身份证号"], cells["村（社区）代码"]) == ("孙1", IDS[1], "370283001001")
+    assert (cells["儿童类别"], cells["监护人姓名"], cells["监护人电话"]) == ("农村留守儿童", "孙监护1", "13912345678")
+    assert "胶州市" in cells["错误"]
+
+
+def test_a_confirmation_that_writes_nothing_says_so(client, users, tree):
+    """Item 2: when the re-check at confirmation finds a row invalid (and not "valid rows only"), nothing is
+    written and the page says so, with the count and the reason, instead of "导入完成"."""
+    data = [typed(0), typed(1), typed(2)]
+    with translation.override("zh-hans"):
+        _p, imported, _r = _confirm_after_a_conflict(client, users, tree, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        page = client.get(reverse("children:job", args=[imported.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert imported.summary["written"] is None and Child.objects.filter(name__startswith="孙").count() == 0
+    assert "导入完成" not in text
+    assert "未导入任何数据（写入 0 行）" in text and "1 行" in text and "胶州市" in text
+
+
+def test_the_template_and_the_export_keep_id_and_phone_numbers_as_text(client, users, tree):
+    """Item 3: ID and phone cells are text-formatted ("@") in the template and the .xlsx export; the template marks
+    the required headers with * (those of the README's table) and still reads back."""
+    client.force_login(users.county_staff)
+    template = openpyxl.load_workbook(io.BytesIO(client.get(reverse("children:import_template")).content))
+    sheet = template["儿童名单"]
+    headers = [c.value for c in sheet[1]]
+    assert [h for h in headers if h.endswith(" *")] == ["姓名 *", "身份证号 *", "村（社区）代码 *", "儿童类别 *"]
+    for header in ("身份证号 *", "监护人电话"):
+        column = headers.index(header) + 1
+        assert sheet.cell(2, column).number_format == "@" and sheet.cell(500, column).number_format == "@"
+        assert sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].number_format == "@"
+    assert sheet.cell(2, headers.index("姓名 *") + 1).number_format == "General"
+    given = {"姓名 *": "周一", "身份证号 *": IDS[3], "村（社区）代码 *": "370283001001", "儿童类别 *": "重病"}
+    sheet.append([given.get(h, "") for h in headers])
+    buf = io.BytesIO()
+    template.save(buf)
+    outcome = run(io.BytesIO(buf.getvalue()), users.county_staff, dry_run=True)
+    assert outcome.totals["new"] == 1 and not outcome.invalid
+
+    child = ChildFactory(village=tree.v1, id_number=IDS[4])
+    FamilyMemberFactory(child=child, is_guardian=True, phone="13912345678")
+    export = client.get(reverse("children:export"), {"format": "xlsx"})
+    content = b"".join(export.streaming_content) if export.streaming else export.content
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    headers = [c.value for c in sheet[1]]
+    id_cell = sheet.cell(2, headers.index("身份证号") + 1)
+    assert id_cell.value == IDS[4] and id_cell.number_format == "@"
+    assert sheet.cell(2, headers.index("监护人电话") + 1).number_format == "@"
+
+
+def test_a_category_label_containing_the_separator_round_trips(client, users, tree):
+    """Item 4: "监护较差、缺失或不当" contains 、, the separator of the category column: exported next to another
+    category it reads back as the same two categories (no change), and typed in it reads as one."""
+    child = ChildFactory(village=tree.v1, id_number=IDS[0])
+    CategoryFactory(child=child, category="poor_guardianship")
+    CategoryFactory(child=child, category="disabled")
+    Child.objects.filter(pk=child.pk).update(category_flags=(1 << 13) | (1 << 7))
+    client.force_login(users.county_staff)
+    export = client.get(reverse("children:export"), {"format": "csv"})
+    content = b"".join(export.streaming_content) if export.streaming else export.content
+    assert "残疾、监护较差、缺失或不当" in content.decode("utf-8-sig")
+    outcome = run(io.BytesIO(content), users.county_staff, dry_run=True)
+    assert outcome.totals["skip"] == 1, [(r.number, r.changed, r.errors) for r in outcome.rows]
+    typed_in = [typed(1, 儿童类别="监护较差、缺失或不当"), typed(2, 儿童类别="监护较差、缺失或不当、重病")]
+    outcome = run(xlsx(typed_in), users.county_staff, dry_run=True)
+    assert [r.values["categories"] for r in outcome.rows] == [
+        {"poor_guardianship"},
+        {"poor_guardianship", "seriously_ill"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("head", "named"),
+    [
+        ([*HEAD, "身份证号"], "“身份证号”"),  # the same header twice
+        ([*HEAD, "身份证号码"], "“身份证号”"),  # a header and its alias
+        ([*HEAD, "备注", "备注"], "“备注”"),  # an optional column
+    ],
+)
+def test_a_repeated_column_is_refused_naming_it(users, tree, head, named):
+    """Item 5: a column that appears twice is refused, in Chinese, naming the header (not silently ignored)."""
+    row = typed(0) + [IDS[1]] * (len(head) - len(HEAD))
+    with translation.override("zh-hans"), pytest.raises(SheetError) as exc:
+        run(xlsx([row], head=head), users.county_staff, dry_run=True)
+    assert named in exc.value.messages[0] and "重复" in exc.value.messages[0]
+    # A header merged across two columns (one column under it) is still read once, as before.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*HEAD, "备注", None])
+    sheet.merge_cells(start_row=1, start_column=len(HEAD) + 1, end_row=1, end_column=len(HEAD) + 2)
+    sheet.append([*typed(0), "见附件", None])
+    buf = io.BytesIO()
+    book.save(buf)
+    outcome = run(io.BytesIO(buf.getvalue()), users.county_staff, dry_run=True)
+    assert outcome.rows[0].values["notes"] == "见附件" and not outcome.invalid
+
+
+def test_roster_placeholders_read_as_blank_and_phones_are_normalised(users, tree):
+    """Item 6: "-", "—", "无", "/" in optional columns are blank (and leave the archive alone); +86, 86- and
+    spaced mobile numbers become their 11 digits."""
+    head = [*HEAD, "备注", "学校", "民族"]
+    rows = [
+        typed(0, 监护人电话="+86 138 0013 8000") + ["-", "—", "无"],
+        typed(1, 监护人电话="86-138-0013-8001") + ["/", "无", "-"],
+        typed(2, 监护人电话="138 0013 8002") + ["——", "－", "／"],
+        typed(3, 监护人电话="0532-88886666") + ["无", "-", "-"],  # a landline is kept as written
+        typed(4, 监护人关系="-") + ["已核实", "-", "汉族"],
+    ]
+    outcome = run(xlsx(rows, head=head), users.county_staff, dry_run=False)
+    assert not outcome.invalid, [(r.number, r.errors) for r in outcome.invalid]
+    phones = dict(FamilyMember.objects.values_list("child__id_number", "phone"))
+    assert [phones[number] for number in IDS[:4]] == ["13800138000", "13800138001", "13800138002", "0532-88886666"]
+    notes = dict(Child.objects.values_list("id_number", "notes"))
+    assert [notes[number] for number in IDS[:5]] == ["", "", "", "", "已核实"]
+    assert set(Child.objects.values_list("school", flat=True)) == {""}
+    # Placeholders in a required column are still missing values, said as such.
+    outcome = run(xlsx([typed(5, 儿童类别="-")]), users.county_staff, dry_run=True)
+    assert errors_of(outcome) == {(2, "儿童类别")} and "必填" in outcome.invalid[0].errors["儿童类别"][0]
+
+
+def test_the_row_limit_is_enforced_while_reading(users, tree, monkeypatch):
+    """Item 7: rows are read one at a time and the first row over the limit refuses the file there (never the
+    whole file read into lists first); a file at the limit is accepted."""
+    from children import sheets
+
+    lines = [",".join(HEAD)] + [",".join(typed(n % 6, 身份证号=f"x{n}")) for n in range(50)]
+    csv = io.BytesIO("\r\n".join(lines).encode())
+    sheet = sheets.read_table(csv, columns=imports.ALIASES, required=imports.REQUIRED, max_rows=5)
+    read = []
+    with pytest.raises(SheetError) as exc:
+        for number, _record in sheet.records():
+            read.append(number)
+    assert read == [2, 3, 4, 5, 6] and "5" in exc.value.messages[0]  # stopped at the 6th row, the first over
+
+    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    with pytest.raises(SheetError):
+        run(xlsx([typed(n) for n in range(6)]), users.county_staff, dry_run=True)
+    assert run(xlsx([typed(n) for n in range(5)]), users.county_staff, dry_run=True).totals["new"] == 5
+
+
+@pytest.fixture
+def every_log_record():
+    """Every log record of every logger, from DEBUG up (like caplog, which the suite's `-p no:logging` turns off)."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Keep(level=logging.DEBUG)
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        if logger is loggers[0] or not logger.propagate:
+            logger.addHandler(handler)
+    yield records
+    for logger, level in levels:
+        logger.setLevel(level)
+        logger.removeHandler(handler)
+
+
+def log_text(records) -> str:
+    """The records as the JSON log writes them, and as plain text with their tracebacks."""
+    from config.logging import JsonFormatter
+
+    plain, json = logging_formatter(), JsonFormatter()
+    return "\n".join(plain.format(r) + "\n" + json.format(r) for r in records)
+
+
+def logging_formatter():
+    import logging
+
+    return logging.Formatter("%(name)s %(levelname)s %(message)s")
+
+
+def test_a_second_confirmation_is_told_and_nothing_personal_is_logged(
+    client, users, tree, every_log_record, monkeypatch
+):
+    """Item 8: confirming a check twice (two tabs, a double click) tells the second one, in Chinese, that the file
+    is being / has been imported; a write the database refuses fails the job with a message, not a 500. The log
+    of these error paths (all loggers, DEBUG) holds no ID number and no phone number."""
+    import re
+
+    from django.contrib.messages import get_messages
+    from django.db import IntegrityError
+
+    from children import bulk, jobs
+
+    client.force_login(users.county_staff)
+    accept = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    # Bad rows: checked, refused at confirmation.
+    bad = typed(1, 身份证号=IDS[1][:17] + "0")
+    client.post(reverse("children:import"), {"file": xlsx([typed(0, 监护人电话="13912345678"), bad])}, **accept)
+    client.post(reverse("children:job_confirm", args=[Job.objects.get().pk]), **accept)
+    # Two confirmations of one check: the first is still queued when the second arrives.
+    client.post(reverse("children:import"), {"file": xlsx([typed(2), typed(3, 监护人电话="13800138000")])}, **accept)
+    preview = Job.objects.latest("id")
+    queued = []
+    monkeypatch.setattr(jobs, "dispatch", lambda job, inline: queued.append(job.pk))
+    confirm = reverse("children:job_confirm", args=[preview.pk])
+    client.post(confirm, **accept)
+    response = client.post(confirm, **accept)
+    with translation.override("zh-hans"):
+        assert "此文件正在导入，请等待该次导入完成。" in [str(m) for m in get_messages(response.wsgi_request)]
+    assert len(queued) == 1
+    jobs.run_job(queued[0])
+    response = client.post(confirm, **accept)
+    with translation.override("zh-hans"):
+        assert "此文件已经导入。如需再次导入，请重新检查。" in [str(m) for m in get_messages(response.wsgi_request)]
+    assert Job.objects.filter(kind="import", params__preview=preview.pk).count() == 1
+    assert Child.objects.filter(id_number__in=IDS[2:4]).count() == 2
+    monkeypatch.undo()
+    # The database refuses the write, naming the ID number as PostgreSQL does.
+    client.post(reverse("children:import"), {"file": xlsx([typed(4, 监护人电话="13700137000")])}, **accept)
+    preview = Job.objects.latest("id")
+
+    def refused(model, records, **kwargs):
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "child_unique_open_id_number"\n'
+            f"DETAIL:  Key (id_number)=({IDS[4]}) already exists. Guardian phone 13700137000."
+        )
+
+    monkeypatch.setattr(bulk, "insert", refused)
+    response = client.post(reverse("children:job_confirm", args=[preview.pk]), **accept)
+    failed = Job.objects.latest("id")
+    assert response.status_code == 302 and failed.state == "failed" and "重新检查" in failed.message
+    assert not Child.objects.filter(id_number=IDS[4]).exists()
+
+    logged = log_text(every_log_record)
+    assert "job %s failed" in "".join(str(r.msg) for r in every_log_record)  # the failure itself is logged
+    assert not re.findall(ID_PATTERN, logged), re.findall(ID_PATTERN, logged)
+    assert not re.findall(PHONE_PATTERN, logged), re.findall(PHONE_PATTERN, logged)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from children import imports
+from children.exports import dataset_content
 from children.models import ArchiveStatus, Child
 from children.resources import ChildResource
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         # Run by the operator on the server, to be imported again: the numbers in full.
         data = ChildResource(full_ids=True, full_phones=True).export(queryset=queryset)
         fmt = path.rsplit(".", 1)[1]
-        content = data.export(fmt)
+        content = dataset_content(ChildResource, data, fmt)
         with open(path, "wb") as out:
             out.write(content.encode("utf-8-sig") if isinstance(content, str) else content)
         self.stdout.write(f"{data.height} 名儿童已导出到 {path}")
