@@ -50,7 +50,10 @@ def intervals(region_code: str, categories=(), parents=(), risk="", colour="gree
         ({"categories": ["left_behind_rural", "poor_guardianship"]}, 30, None),
         ({"categories": ["other_difficulty", "vagrancy_history"]}, 30, None),
         ({"categories": ["disabled"], "disability_grade": 1}, 14, None),  # severe: monthly, and "more often"
-        ({"categories": ["left_behind_rural", "disabled"], "disability_grade": 4}, 90, None),  # not severe
+        # The child's own disability, any grade: "more often" (000 #27 qualifies only the parents' as severe).
+        ({"categories": ["left_behind_rural", "disabled"], "disability_grade": 4}, 14, None),
+        ({"categories": ["left_behind_rural", "disabled"], "disability_grade": 3}, 14, None),
+        ({"categories": ["left_behind_rural", "disabled"]}, 14, None),  # grade not recorded
         ({"categories": ["left_behind_rural", "single_parent"]}, 14, 14),  # more often + phone/WeChat
         ({"categories": ["left_behind_rural"], "parents": ["severe_disability"]}, 14, None),
         ({"categories": ["left_behind_rural", "psych_abnormal"]}, 14, None),
@@ -252,3 +255,34 @@ def test_shipped_rules_without_their_basis_get_it_from_the_fixture_and_edited_on
     default = VisitRule.objects.get(rule_set__prefix="")
     assert default.is_local_choice
     assert VisitRule.objects.filter(clause="").count() == 2  # the default rule and Binhai's own choice
+
+
+@pytest.mark.django_db
+def test_qingdao_own_disability_rule_as_shipped_before_is_corrected_and_an_edited_one_kept():
+    """children 0008 on a database with the rule as first shipped (grade 1–2 only)."""
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    from visits.models import VisitRule
+
+    migration = importlib.import_module("children.migrations.0008_qingdao_own_disability_any_grade")
+    rule = VisitRule.objects.get(rule_set__prefix="3702", description=migration.NEW)
+    assert rule.max_disability_grade is None and rule.home_visit_days == 14
+    rule.description, rule.max_disability_grade = migration.OLD, 2  # as shipped before
+    rule.save()
+    putuo = VisitRule.objects.get(rule_set__prefix="330903", description="本人残疾的儿童增加走访频次")
+
+    migration.any_grade(global_apps, None)
+
+    rule.refresh_from_db()
+    assert (rule.description, rule.max_disability_grade) == (migration.NEW, None)
+    assert intervals("370200", categories=["disabled"], disability_grade=4) == (14, None)
+    putuo.refresh_from_db()
+    assert putuo.max_disability_grade is None  # untouched
+
+    rule.description, rule.max_disability_grade = "平度市：本人一级残疾", 1  # the region's own rewrite
+    rule.save()
+    migration.any_grade(global_apps, None)
+    rule.refresh_from_db()
+    assert rule.max_disability_grade == 1
