@@ -68,6 +68,8 @@ SHARED_MAY_NAME = {
     **SHARED_MAY_OPEN,
     "guardianship:referrals": "the department's referral inbox",
     "accounts:notifications": "the notice of the referral",
+    "api:referrals": "the department's referral inbox, through the API",
+    "api:referral": "the referral the department handles, through the API",
 }
 
 
@@ -187,7 +189,10 @@ def test_a_matched_list_logs_its_child(client, world):
     child = Child.objects.get(pk=world.child.pk)
     csv = f"姓名,身份证号\n{child.name},{child.id_number}\n".encode()
     outside = discovery.list_upload(
-        user=world.users.county_staff, upload=SimpleUploadedFile("a.csv", csv), title="名单", source="学校",
+        user=world.users.county_staff,
+        upload=SimpleUploadedFile("a.csv", csv),
+        title="名单",
+        source="学校",
         area=world.tree.t1,
     )
     client.force_login(world.users.county_staff)
@@ -303,3 +308,44 @@ def test_no_link_or_redirect_carries_a_name_or_an_id_number(client, world):
                 failures.append(f"{name} {url}: {target}")
     assert not failures, "\n".join(failures)
     assert pages >= 40
+
+
+def test_the_list_scope_and_the_one_record_level_agree(world):
+    """`scope_q` (lists) and `level_for` (one record) state the same rule: for every user and child, a child is in
+    `visible_children(user, level=L)` exactly when `level_for(user, child) >= L`."""
+    from guardian.shortcuts import assign_perm
+
+    from tests.factories import ChildFactory, UserFactory
+
+    tree, users = world.tree, world.users
+    for village in (tree.v1, tree.v2, tree.v3, tree.v4):
+        ChildFactory(village=village)
+    shared_elsewhere = ChildFactory(village=tree.v4)
+    assign_perm("children.view_child", users.other_supervisor, shared_elsewhere)  # a reader by share, not area
+    inactive = UserFactory(username="gone", role="director", areas=[tree.v1], is_active=False)
+    root = UserFactory(username="root2", is_superuser=True, is_staff=True, role="admin")
+    people = [
+        *(
+            getattr(users, n)
+            for n in (
+                "director",
+                "supervisor",
+                "county_staff",
+                "other_director",
+                "other_supervisor",
+                "other_county_staff",
+                "liaison",
+            )
+        ),
+        world.outsider_liaison,
+        world.plan_liaison,
+        inactive,
+        root,
+    ]
+    children = list(Child.objects.all())
+    assert len(children) >= 6
+    for person in people:
+        for level in (access.Level.SHARED, access.Level.ARCHIVE, access.Level.EDIT):
+            listed = set(access.visible_children(person, level=level).values_list("pk", flat=True))
+            one_by_one = {c.pk for c in children if access.level_for(person, c) >= level}
+            assert listed == one_by_one, (person.username, level.name)
