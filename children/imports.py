@@ -41,7 +41,7 @@ from import_export.results import Result, RowResult
 
 from accounts.models import Area, AreaLevel, User
 
-from . import access, bulk
+from . import access, bulk, rules
 from .categories import Category, categories_in, flags_for
 from .idnumber import parse as parse_id_number
 from .models import (
@@ -287,7 +287,7 @@ def _cleaners() -> dict[str, Callable[[Any], Any]]:
         "disability_grade": _memoised(grade),
         "guardian_name": _text(50),
         "guardian_relation": choice("guardian_relation"),
-        "guardian_phone": cell_phone,
+        "guardian_phone": _text(20),
         "notes": _text(2000),
     }
 
@@ -350,8 +350,7 @@ def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
             if values.get("birth_date") and values["birth_date"] != info.birth_date:
                 row.error("出生日期", _("The date of birth does not match the ID number."))
             values["birth_date"] = info.birth_date
-            birth = info.birth_date
-            if today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day)) >= 18:
+            if rules.is_adult(info.birth_date, today):
                 row.error("身份证号", _("This person is 18 or older: the archive is for children."))
     if values.get("guardian_relation") and not values.get("guardian_name"):
         row.error("监护人姓名", _("Enter the guardian's name when the relation is given."))

@@ -594,3 +594,111 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class IdentificationRules(models.Model):
+    """A region's rules for telling a child's categories from the facts (精准识别) and for ending them by age: the
+    nearest set to the child's village applies (longest area-code prefix; no area = the default). Read by
+    children.rules (the pure rule) through children.identification; shipped in fixtures/identification_rules.json."""
+
+    name = models.CharField(_("name"), max_length=100)
+    area = models.OneToOneField(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identification_rules",
+    )
+    # The area's code prefix (empty for the default), matched against the child's village code.
+    prefix = models.CharField(max_length=12, blank=True, editable=False, unique=True)
+    left_behind_max_age = models.PositiveSmallIntegerField(
+        _("left-behind categories end at this age"),
+        default=16,
+        help_text=_("16 by national policy (国发〔2016〕13号); a region may set its own."),
+    )
+    left_behind_months_away = models.PositiveSmallIntegerField(
+        _("parents away at least this many months"), default=3, help_text=_("003 §8: 连续 3 个月以上")
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("identification rules")
+        verbose_name_plural = _("identification rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.prefix = self.area.prefix if self.area_id else ""
+        super().save(*args, **kwargs)
+
+
+class ProposalAction(models.TextChoices):
+    ADD = "add", pgettext_lazy("category proposal", "Add")
+    END = "end", pgettext_lazy("category proposal", "End")
+
+
+class CategoryProposalStatus(models.TextChoices):
+    # Context-qualified: its words are not those of another model's statuses (tests/test_status_labels.py).
+    PENDING = "pending", pgettext_lazy("category proposal", "Awaiting confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("category proposal", "Confirmed and applied")
+    DISMISSED = "dismissed", pgettext_lazy("category proposal", "Dismissed")
+    LAPSED = "lapsed", pgettext_lazy("category proposal", "No longer implied by the facts")
+
+
+class CategoryProposal(models.Model):
+    """The recorded facts and the categories held disagree (children.rules.proposals): add or end a category?
+    Nothing changes the categories until someone who edits the archive confirms (children.identification
+    .proposal_confirm, through category_add / category_end) or dismisses it with a reason. A pending proposal the
+    facts no longer imply lapses; a dismissed one is not proposed again for the same facts."""
+
+    # Indexed by categoryproposal_one_pending and categoryproposal_child_idx, whose first column is the child.
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="category_proposals", db_index=False
+    )
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    action = models.CharField(_("proposed change"), max_length=5, choices=ProposalAction.choices)
+    # The facts that imply it: codes of children.rules.FACT_LABELS, comma-separated.
+    facts = models.CharField(_("facts"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CategoryProposalStatus.choices, default=CategoryProposalStatus.PENDING
+    )
+    reason = models.CharField(_("reason for dismissing"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    history = HistoricalRecords(no_db_index=["decided_by"], **BULK_HISTORY)
+
+    class Meta:
+        verbose_name = _("category proposal")
+        verbose_name_plural = _("category proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending proposal per child, category and change: proposing again (the sweep, a second save) adds
+            # nothing.
+            models.UniqueConstraint(
+                fields=["child", "category", "action"],
+                condition=Q(status="pending"),
+                name="categoryproposal_one_pending",
+            ),
+        ]
+        indexes = [
+            # The pending list of an area (joined to children by id) and the archive page's box: by child, status.
+            models.Index(fields=["child", "status"], name="categoryproposal_child_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.get_category_display()}"
+
+    @property
+    def fact_codes(self) -> list[str]:
+        return [c for c in self.facts.split(",") if c]

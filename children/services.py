@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Area, AreaLevel, User
 
-from . import access
+from . import access, rules
 from .categories import CATEGORY_BITS, PARENT_RELATIONS, flags_for, parent_flags_for
 from .models import (
     AccessAction,
@@ -232,9 +232,7 @@ def _check_dates_of(child: Child) -> None:
         raise ValidationError({"registered_on": _("The registration date cannot be in the future.")})
     if child.registered_on < child.birth_date:
         raise ValidationError({"registered_on": _("The registration date cannot be before the child was born.")})
-    birth = child.birth_date
-    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    if age >= 18:
+    if rules.is_adult(child.birth_date, today):
         raise ValidationError({"id_number": _("This person is 18 or older: the archive is for children.")})
 
 
@@ -248,6 +246,14 @@ def _schedule_changed(child: Child) -> None:
     from visits import schedule
 
     schedule.refresh(child_ids=[child.pk])
+
+
+def _facts_changed(child: Child) -> None:
+    """The facts (health, disability, parents) or the categories changed: propose or lapse category changes
+    (children.identification, 精准识别 and 动态管理)."""
+    from . import identification
+
+    identification.evaluate([child.pk])
 
 
 def _refresh_parent_flags(child: Child) -> None:
@@ -298,6 +304,7 @@ def _register(*, user: User, child: Child, categories: Iterable[str], categories
         child=child, colour=child.colour, changed_on=child.registered_on, reason=_("Registered"), changed_by=user
     )
     _schedule_changed(child)
+    _facts_changed(child)
     return child
 
 
@@ -315,6 +322,7 @@ def _update(*, user: User, child: Child, expected_version: int | None) -> Child:
     _bump_version(child, expected_version)
     _save_unique(child)
     _schedule_changed(child)
+    _facts_changed(child)
     return child
 
 
@@ -379,6 +387,7 @@ def category_add(
     item.save()
     _refresh_category_flags(child)
     _schedule_changed(child)
+    _facts_changed(child)
     return item
 
 
@@ -394,6 +403,7 @@ def category_end(*, user: User, item: ChildCategory, ended_on: datetime.date) ->
     item.save()
     _refresh_category_flags(item.child)
     _schedule_changed(item.child)
+    _facts_changed(item.child)
     return item
 
 
@@ -428,6 +438,7 @@ def record_save(*, user: User, child: Child, record: Model, expected_version: in
     if isinstance(record, FamilyMember):
         _refresh_parent_flags(child)
         _schedule_changed(child)
+        _facts_changed(child)
     _bump_version(child, expected_version)
     return record
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role
+from children import sweep as children_sweep
 
 from . import schedule
 from .rules import DUE_SOON_DAYS, ESCALATE_AFTER_DAYS
@@ -131,6 +132,9 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
     today = today or timezone.localdate()
     started = time.monotonic()
     with translation.override(settings.LANGUAGE_CODE):
+        # Archives first (closing at 18, left-behind categories ending at the region's age, category proposals):
+        # the schedules refreshed next, and the reminders, then leave out whom they closed.
+        archives = children_sweep.daily(today) if not dry_run else {}
         refreshed = schedule.refresh() if not dry_run else 0
         worklist = reverse("visits:worklist")
         director = [
@@ -166,6 +170,7 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
         written = _write(director + county)
         emailed = send_pending_emails()
     result = {
+        "archives": archives,
         "refreshed": refreshed,
         "director": len(director),
         "county": len(county),
