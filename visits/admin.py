@@ -37,7 +37,16 @@ class RuleSetAdmin(admin.ModelAdmin):
         (
             None,
             {
-                "fields": ["name", "area", "prefix", "source", "active"],
+                "fields": [
+                    "name",
+                    "area",
+                    "prefix",
+                    "source",
+                    "active",
+                    "screenings_per_year",
+                    "screenings_source",
+                    "screenings_clause",
+                ],
                 "description": _(
                     "Rules apply to the area's whole subtree; the nearest rule set wins. Masks are sums of "
                     "category bits (children/categories.py). Rules marked 'the source says only more often' "

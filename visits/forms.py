@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Area
+from children.categories import Category
 from children.forms import DateInput
 
 from . import rules
@@ -146,3 +147,27 @@ class ConfirmForm(forms.Form):
     still_eligible = forms.BooleanField(label=_("still eligible"), required=False, initial=True)
     data_current = forms.BooleanField(label=_("archive data checked and current"), required=False, initial=True)
     note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+
+class ProposalConfirmForm(forms.Form):
+    """End the categories a screening proposed ending (those the director ticks)."""
+
+    categories = forms.MultipleChoiceField(label=_("categories to end"), widget=forms.CheckboxSelectMultiple)
+    ended_on = forms.DateField(label=_("ended on"), widget=DateInput)
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Category.choices)
+        codes = proposal.category_codes if proposal else []
+        self.fields["categories"].choices = [(c, labels.get(c, c)) for c in codes]
+        self.fields["categories"].initial = codes
+        self.fields["ended_on"].initial = timezone.localdate()
+
+
+class ProposalDismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for dismissing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the proposal, with your name and the time."),
+    )

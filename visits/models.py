@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Area
@@ -134,6 +135,12 @@ class RuleSet(models.Model):
     prefix = models.CharField(max_length=12, blank=True, editable=False)
     source = models.CharField(_("source"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Full screenings (全面摸底排查) the region asks for each year, e.g. Jiangsu's 一年两排 (002). Empty: this set says
+    # nothing and the next set above decides (visits.screening.screening_rule_for); 0: none asked. The daily screening
+    # sweep tells the county's civil affairs when a county goes 12 / n months without one.
+    screenings_per_year = models.PositiveSmallIntegerField(_("full screenings a year"), null=True, blank=True)
+    screenings_source = models.CharField(_("source of the screening rule"), max_length=100, blank=True, default="")
+    screenings_clause = models.TextField(_("the screening rule's words"), blank=True, default="")
 
     class Meta:
         verbose_name = _("visit rule set")
@@ -269,3 +276,51 @@ class ScreeningConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.child_id}"
+
+
+class ProposalStatus(models.TextChoices):
+    """A proposal to end a child's categories after a screening found the child no longer eligible."""
+
+    OPEN = "open", pgettext_lazy("category-end proposal status", "Awaiting the director")
+    CONFIRMED = "confirmed", pgettext_lazy("category-end proposal status", "Categories ended")
+    DISMISSED = "dismissed", pgettext_lazy("category-end proposal status", "Dismissed with a reason")
+
+
+class CategoryEndProposal(models.Model):
+    """A screening confirmed a child as no longer eligible: end the categories listed? Nothing changes the archive
+    until the child's director confirms (visits.services.proposal_confirm, which ends them through
+    children.services.category_end) or dismisses it with a reason (proposal_dismiss)."""
+
+    confirmation = models.OneToOneField(
+        ScreeningConfirmation, on_delete=models.PROTECT, related_name="proposal", verbose_name=_("screening")
+    )
+    # Indexed by proposal_child_status_idx below, whose first column is the child.
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # The child's current categories when the proposal was made (comma-separated codes), ended on confirmation.
+    categories = models.CharField(_("categories to end"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason for dismissing"), blank=True, default="")
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("proposal to end categories")
+        verbose_name_plural = _("proposals to end categories")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A director's (an area's) open proposals: by child, open first.
+            models.Index(fields=["child", "status"], name="proposal_child_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.categories}"
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]

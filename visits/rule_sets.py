@@ -26,6 +26,34 @@ def _basis(VisitRule, item: dict, rule: dict) -> dict:
     return {"document": rule.get("document", item.get("document", "")), "clause": rule.get("clause", "")}
 
 
+def _screenings(RuleSet, item: dict) -> dict:
+    """How many full screenings a year the region asks for, with the seed's words (visits 0010 on)."""
+    if "screenings_per_year" not in {f.name for f in RuleSet._meta.get_fields()} or not item.get("screenings"):
+        return {}
+    given = item["screenings"]
+    return {
+        "screenings_per_year": given["per_year"],
+        "screenings_source": given.get("source", ""),
+        "screenings_clause": given.get("clause", ""),
+    }
+
+
+def fill_screenings(RuleSet, data: list | None = None) -> int:
+    """Give the shipped rule sets that say nothing about screenings the fixture's number (Jiangsu's 一年两排, 002);
+    a number an administrator set is left alone. Returns the rule sets changed."""
+    from accounts.models import PREFIX_LENGTH
+
+    data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
+    changed = 0
+    for item in data:
+        values = _screenings(RuleSet, item)
+        if not values:
+            continue
+        prefix = item["area"]["code"][: PREFIX_LENGTH[item["area"]["level"]]] if item["area"] else ""
+        changed += RuleSet.objects.filter(prefix=prefix, screenings_per_year__isnull=True).update(**values)
+    return changed
+
+
 def fill_basis(RuleSet, VisitRule, data: list | None = None) -> int:
     """Give the shipped rules that have no document and clause yet those of the fixture (matched by the area of their
     rule set and their description), and where the fixture corrects a rule's source (a seed was named that does not
@@ -64,7 +92,9 @@ def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
         prefix = area.prefix if area else ""
         if RuleSet.objects.filter(prefix=prefix).exists():
             continue
-        rule_set = RuleSet.objects.create(name=item["name"], area=area, prefix=prefix, source=item["source"])
+        rule_set = RuleSet.objects.create(
+            name=item["name"], area=area, prefix=prefix, source=item["source"], **_screenings(RuleSet, item)
+        )
         for rule in item["rules"]:
             VisitRule.objects.create(
                 rule_set=rule_set,

@@ -4,6 +4,7 @@ What each kind of visit counts as, when a child is due soon or overdue, and how 
 in visits/schedule.py does the same matching set-based; tests hold the two to the same table.
 """
 
+import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -137,3 +138,40 @@ def due_date(last: datetime.date | None, registered_on: datetime.date, days: int
     if days is None:
         return None
     return (last or registered_on) + datetime.timedelta(days=days)
+
+
+# ---------------------------------------------------------------- screenings (全面摸底排查, 一年两排)
+
+# Directors are reminded this many days before a screening's deadline (the system's choice: no seed gives a number).
+CAMPAIGN_REMINDER_DAYS = (7, 1)
+
+
+def campaign_reminder_due(deadline: datetime.date, today: datetime.date) -> int | None:
+    """The days left when today is a reminder day of a screening with this deadline, else None."""
+    left = (deadline - today).days
+    return left if left in CAMPAIGN_REMINDER_DAYS else None
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day where it is shorter: 31 Aug + 6 months is 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def screening_lapse(
+    last_started: datetime.date | None, today: datetime.date, per_year: int | None
+) -> datetime.date | None:
+    """When a region asks for `per_year` full screenings a year (002's 一年两排: 2), a county lapses when 12 / per_year
+    months pass after its last screening started without a new one. Returns the date the next one was due by, when
+    that date has passed (the lapse, one notification per lapse), else None. With no screening ever, the period
+    (e.g. the half year) that today falls in has its first day as the due date, so a county that never screened is
+    told once per period."""
+    if not per_year:
+        return None
+    months = max(1, 12 // per_year)
+    if last_started is None:
+        first = datetime.date(today.year, 1, 1)
+        return add_months(first, ((today.month - 1) // months) * months)
+    due = add_months(last_started, months)
+    return due if today > due else None

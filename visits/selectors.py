@@ -11,7 +11,7 @@ from children import access
 from children.models import Child
 
 from . import rules
-from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitRule, VisitSchedule
+from .models import CategoryEndProposal, ScreeningCampaign, ScreeningConfirmation, Visit, VisitRule, VisitSchedule
 
 
 def schedules_for(user: User) -> QuerySet[VisitSchedule]:
@@ -190,3 +190,12 @@ def campaign_progress(campaign: ScreeningCampaign, user: User) -> list[dict]:
         }
         for code, total in sorted(totals.items())
     ]
+
+
+def proposals_for(user: User) -> QuerySet[CategoryEndProposal]:
+    """Proposals to end categories of the children the user may read, open first, with what the lists show."""
+    return (
+        CategoryEndProposal.objects.filter(child__in=access.visible_children(user).values("pk"))
+        .select_related("child__village", "confirmation__campaign", "decided_by")
+        .order_by("-status", "-created_at", "-id")
+    )

@@ -4,19 +4,29 @@ import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Area, Role, User
+from accounts.models import Area, Notification, Role, User
 from children import access
-from children.models import ArchiveStatus, Child
+from children.models import ArchiveStatus, Child, ChildCategory
 from children.services import bump_version
 from children.uploads import check_upload_for
 
-from . import rules, schedule
-from .models import Rating, ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
+from . import rules, schedule, screening
+from .models import (
+    CategoryEndProposal,
+    ProposalStatus,
+    Rating,
+    ScreeningCampaign,
+    ScreeningConfirmation,
+    Visit,
+    VisitPhoto,
+)
 
 PHOTO_KINDS = {"jpeg", "png"}
 MAX_PHOTOS = 9
@@ -166,6 +176,7 @@ def campaign_create(
     campaign = ScreeningCampaign(name=name, area=area, starts_on=starts_on, deadline=deadline, created_by=user)
     campaign.full_clean()
     campaign.save()
+    screening.notify_launch(campaign)  # every director of the area, at once (idempotent by its key)
     return campaign
 
 
@@ -180,7 +191,7 @@ def screening_confirm(
         raise ValidationError(_("This screening has not started yet."))
     if ScreeningConfirmation.objects.filter(campaign=campaign, child=child).exists():
         raise ValidationError(_("This child has already been confirmed in this screening."))
-    return ScreeningConfirmation.objects.create(
+    confirmation = ScreeningConfirmation.objects.create(
         campaign=campaign,
         child=child,
         still_eligible=still_eligible,
@@ -188,3 +199,83 @@ def screening_confirm(
         note=note,
         confirmed_by=user,
     )
+    if not still_eligible:
+        _propose_category_end(confirmation)
+    return confirmation
+
+
+def _propose_category_end(confirmation: ScreeningConfirmation) -> CategoryEndProposal | None:
+    """A child confirmed as no longer eligible: propose ending its current categories, and tell the child's directors.
+    Nothing in the archive changes until a director confirms (proposal_confirm) or dismisses it (proposal_dismiss)."""
+    child = confirmation.child
+    current = list(
+        ChildCategory.objects.filter(child=child, ended_on__isnull=True)
+        .order_by("id")
+        .values_list("category", flat=True)
+    )
+    if not current:
+        return None
+    proposal = CategoryEndProposal.objects.create(confirmation=confirmation, child=child, categories=",".join(current))
+    directors = User.objects.filter(role=Role.DIRECTOR, is_active=True, areas=child.village_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("A screening found %(name)s no longer eligible: confirm or dismiss ending the categories") % {
+            "name": child.name
+        }
+        url = reverse("visits:proposal", args=[child.pk, proposal.pk])
+    Notification.objects.bulk_create(
+        [Notification(user=u, key=f"category-end-proposal:{proposal.pk}", title=title, url=url) for u in directors],
+        ignore_conflicts=True,
+    )
+    return proposal
+
+
+def may_decide_proposal(user: User, child: Child) -> bool:
+    """The child's director decides (as for any change of categories an outside fact proposes)."""
+    return (user.role == Role.DIRECTOR or user.is_administrator) and access.can_edit_child(user, child)
+
+
+def _open_proposal(user: User, proposal: CategoryEndProposal) -> CategoryEndProposal:
+    if not may_decide_proposal(user, proposal.child):
+        raise PermissionDenied(_("Only the child's director confirms or dismisses this proposal."))
+    locked = CategoryEndProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.OPEN:
+        raise ValidationError(_("This proposal has already been decided."))
+    locked.child = proposal.child
+    return locked
+
+
+@transaction.atomic
+def proposal_confirm(
+    *, user: User, proposal: CategoryEndProposal, categories: Iterable[str], ended_on: datetime.date
+) -> CategoryEndProposal:
+    """End the chosen categories of the proposal (those still current) through children.services.category_end."""
+    from children.services import category_end
+
+    proposal = _open_proposal(user, proposal)
+    chosen = [c for c in categories if c in proposal.category_codes]
+    if not chosen:
+        raise ValidationError({"categories": _("Choose at least one category to end, or dismiss the proposal.")})
+    items = ChildCategory.objects.filter(child=proposal.child, category__in=chosen, ended_on__isnull=True)
+    for item in items.select_related("child"):
+        item.child = proposal.child
+        category_end(user=user, item=item, ended_on=ended_on)
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_dismiss(*, user: User, proposal: CategoryEndProposal, reason: str) -> CategoryEndProposal:
+    """Keep the categories; the reason is kept on the proposal (and its history)."""
+    proposal = _open_proposal(user, proposal)
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why in a sentence or two (at least 10 characters).")})
+    proposal.status = ProposalStatus.DISMISSED
+    proposal.reason = reason
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return proposal

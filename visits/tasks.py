@@ -21,3 +21,13 @@ def visit_sweep(date: str | None = None) -> dict:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def supervisor_digest(date: str | None = None) -> dict:
     return reminders.weekly_digest(today=_date(date))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def screening_sweep(date: str | None = None) -> dict:
+    """Screening deadline reminders and lapsed counties (visits.screening.sweep)."""
+    from django.utils import timezone
+
+    from . import screening
+
+    return screening.sweep(today=_date(date) or timezone.localdate())

@@ -12,14 +12,15 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from children import access
+from children.categories import Category
 from children.exports import export_format
 from children.models import AccessAction, Child
 from children.uploads import serve_upload
 from children.views import _apply_errors
 
-from . import selectors, services
-from .forms import CampaignForm, ConfirmForm, NoReportForm, VisitForm
-from .models import ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
+from . import screening, selectors, services
+from .forms import CampaignForm, ConfirmForm, NoReportForm, ProposalConfirmForm, ProposalDismissForm, VisitForm
+from .models import CategoryEndProposal, ProposalStatus, ScreeningCampaign, ScreeningConfirmation, Visit, VisitPhoto
 
 
 def _household(user, child: Child):
@@ -244,7 +245,10 @@ def campaigns(request):
                 return redirect("visits:campaigns")
     elif request.method == "POST":
         raise PermissionDenied
-    return render(request, "visits/campaigns.html", {"campaigns": visible, "form": form})
+    lapsed = []
+    if request.user.role == Role.CIVIL_AFFAIRS or request.user.is_administrator:
+        lapsed = screening.lapsed_for(request.user, timezone.localdate())
+    return render(request, "visits/campaigns.html", {"campaigns": visible, "form": form, "lapsed": lapsed})
 
 
 @login_required
@@ -253,6 +257,10 @@ def campaign_detail(request, pk: int):
         ScreeningCampaign.objects.select_related("area"), pk=pk, area__in=access.related_areas(request.user)
     )
     progress = selectors.campaign_progress(campaign, request.user)
+    unfinished = screening.not_finished(progress)
+    directors = selectors.directors_of({p["code"] for p in unfinished})
+    for p in unfinished:
+        p["directors"] = "、".join(directors.get(p["code"], [])) or _("no director")
     pending = (
         access.visible_children(request.user)
         .filter(status="open", village__code__startswith=campaign.area.prefix)
@@ -260,8 +268,17 @@ def campaign_detail(request, pk: int):
         .select_related("village")
         .order_by("village_id", "name")[:200]
     )
+    proposals = list(selectors.proposals_for(request.user).filter(confirmation__campaign=campaign)[:200])
     return render(
-        request, "visits/campaign_detail.html", {"campaign": campaign, "progress": progress, "pending": pending}
+        request,
+        "visits/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": progress,
+            "pending": pending,
+            "unfinished": unfinished,
+            "proposals": proposals,
+        },
     )
 
 
@@ -283,4 +300,65 @@ def campaign_confirm(request, pk: int, child_pk: int):
         request,
         "children/form.html",
         {"form": form, "child": child, "title": _("Confirm in screening: %(name)s") % {"name": campaign}},
+    )
+
+
+@login_required
+def proposals(request):
+    """Open proposals to end categories (a screening found the child no longer eligible), for the user's children."""
+    rows = list(selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN)[:300])
+    access.log_shown(request, [p.child_id for p in rows])
+    return render(request, "visits/proposals.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal(request, child_pk: int, pk: int):
+    """The child's director confirms a proposal (ends the ticked categories) or dismisses it with a reason."""
+    item = access.record_for(
+        request,
+        CategoryEndProposal.objects.select_related("confirmation__campaign", "decided_by"),
+        pk,
+        child_pk=child_pk,
+    )
+    child = item.child
+    can_decide = item.status == ProposalStatus.OPEN and services.may_decide_proposal(request.user, child)
+    confirm_form = ProposalConfirmForm(proposal=item) if can_decide else None
+    dismiss_form = ProposalDismissForm() if can_decide else None
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "dismiss":
+                dismiss_form = ProposalDismissForm(request.POST)
+                if dismiss_form.is_valid():
+                    services.proposal_dismiss(
+                        user=request.user, proposal=item, reason=dismiss_form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("Proposal dismissed; the categories stay."))
+                    return redirect("children:detail", pk=child.pk)
+            else:
+                confirm_form = ProposalConfirmForm(request.POST, proposal=item)
+                if confirm_form.is_valid():
+                    services.proposal_confirm(
+                        user=request.user,
+                        proposal=item,
+                        categories=confirm_form.cleaned_data["categories"],
+                        ended_on=confirm_form.cleaned_data["ended_on"],
+                    )
+                    messages.success(request, _("The categories have ended."))
+                    return redirect("children:detail", pk=child.pk)
+        except ValidationError as exc:
+            _apply_errors(dismiss_form if request.POST.get("action") == "dismiss" else confirm_form, exc)
+    labels = dict(Category.choices)
+    return render(
+        request,
+        "visits/proposal.html",
+        {
+            "child": child,
+            "proposal": item,
+            "category_labels": [labels.get(c, c) for c in item.category_codes],
+            "confirm_form": confirm_form,
+            "dismiss_form": dismiss_form,
+        },
     )
