@@ -287,7 +287,7 @@ def _cleaners() -> dict[str, Callable[[Any], Any]]:
         "disability_grade": _memoised(grade),
         "guardian_name": _text(50),
         "guardian_relation": choice("guardian_relation"),
-        "guardian_phone": _text(20),
+        "guardian_phone": cell_phone,
         "notes": _text(2000),
     }
 
