@@ -109,11 +109,64 @@ def _is_ole(data: bytes) -> bool:
     return data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+MAX_CELLS = 10_000_000  # of the first sheet's used area: a 200,000-row table 50 columns wide
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _xlsx_area(data: bytes) -> tuple[int, int] | None:
+    """(last row, last column) of the first sheet's used area as the .xlsx file states it (<dimension ref="A1:R2001"/>,
+    in the sheet's first bytes), or None if it does not say. calamine builds the whole area in memory (some 32 bytes
+    a cell, blank or not), so one stray value at column ALL of a 200,000-row sheet would take 6 GB: checked first."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+            first = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", book)
+            if not first:
+                return None
+            for rel in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+                if re.search(rb"\bId=\"" + re.escape(first.group(1)) + rb"\"", rel):
+                    target = re.search(rb"\bTarget=\"([^\"]+)\"", rel)
+                    break
+            else:
+                return None
+            path = target.group(1).decode()
+            path = path.lstrip("/") if path.startswith("/") else "xl/" + path
+            with archive.open(path) as sheet:
+                head = sheet.read(4096)
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile, AttributeError):
+        return None
+    match = _DIMENSION.search(head)
+    if not match:
+        return None
+    last_col, last_row = (match.group(3), match.group(4)) if match.group(3) else (match.group(1), match.group(2))
+    return int(last_row), _column_number(last_col)
+
+
 def _workbook_rows(data: bytes) -> tuple[Iterator[list[Any]], list, int]:
     """The first sheet's rows from row 1 and column A, one list at a time, merged cells filled with the value of
     their top-left cell; the merged ranges ((row, col), (row, col), 0-based, inclusive); the sheet's height."""
     from python_calamine import CalamineWorkbook
 
+    area = _xlsx_area(data) if _is_zip(data) else None
+    if area and area[0] * area[1] > MAX_CELLS:
+        rows, columns = area
+        raise SheetError(
+            _(
+                "The sheet's used area reaches row %(rows)s and column %(column)s, too large to read. Delete the "
+                "empty rows and columns around the table (or copy the table into a new workbook) and save again."
+            )
+            % {"rows": rows, "column": column_letter(columns - 1)}
+        )
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)

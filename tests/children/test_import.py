@@ -732,3 +732,30 @@ def test_a_second_confirmation_is_told_and_nothing_personal_is_logged(
     assert "job %s failed" in "".join(str(r.msg) for r in every_log_record)  # the failure itself is logged
     assert not re.findall(ID_PATTERN, logged), re.findall(ID_PATTERN, logged)
     assert not re.findall(PHONE_PATTERN, logged), re.findall(PHONE_PATTERN, logged)
+
+
+def test_a_sheet_whose_used_area_is_too_large_is_refused_before_it_is_loaded(users, tree, monkeypatch):
+    """Item 7 (the 16 GB): calamine builds a sheet's whole used area in memory, so one stray value far to the right
+    of a long table costs rows x columns cells. The area the file states is checked before loading."""
+    import python_calamine
+
+    from children import sheets
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEAD)
+    for n in range(3):
+        sheet.append(typed(n))
+    sheet.cell(4000, 2000, "x")  # a stray cell: 4,000 rows x 2,000 columns = 8,000,000 cells
+    buf = io.BytesIO()
+    book.save(buf)
+    monkeypatch.setattr(sheets, "MAX_CELLS", 1_000_000)
+    loaded = []
+    real = python_calamine.CalamineWorkbook.from_filelike
+    monkeypatch.setattr(
+        python_calamine.CalamineWorkbook, "from_filelike", lambda f: loaded.append(1) or real(f), raising=False
+    )
+    with translation.override("zh-hans"), pytest.raises(SheetError) as exc:
+        run(io.BytesIO(buf.getvalue()), users.county_staff, dry_run=True)
+    assert "第 4000 行、第 BXX 列" in exc.value.messages[0] and not loaded
+    assert run(xlsx([typed(0)]), users.county_staff, dry_run=True).totals["new"] == 1 and loaded
