@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 MESSAGES = {
     "not_found": _("Not found."),
@@ -95,7 +95,13 @@ def control_character_response() -> JsonResponse:
     return JsonResponse(body("bad_request", message), status=400, json_dumps_params={"ensure_ascii": False})
 
 
-@csrf_exempt  # nothing to protect: it only ever answers 404
-def not_found_view(request, *args, **kwargs) -> JsonResponse:
-    """Any other URL under /api/v1/ (a path id that is not a number, say): 404 in the API's shape."""
-    return JsonResponse(body("not_found", MESSAGES["not_found"]), status=404, json_dumps_params={"ensure_ascii": False})
+class NotFoundView(APIView):
+    """Any other URL under /api/v1/ (a path id that is not a number, say): 404 in the API's shape, whatever the
+    method (a signed-in session still needs its CSRF token for a write, as on every API view)."""
+
+    permission_classes = []
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise Http404()

@@ -19,5 +19,5 @@ urlpatterns = [
     path("assignments/", views.AssignmentList.as_view(), name="assignments"),
     path("assignments/<int:pk>/", views.AssignmentDetail.as_view(), name="assignment"),
     path("changes/", views.ChangeList.as_view(), name="changes"),
-    re_path(r"", errors.not_found_view),  # last: any other URL here is a 404 in the API's error shape
+    re_path(r"", errors.NotFoundView.as_view()),  # last: any other URL here is a 404 in the API's error shape
 ]

@@ -29,16 +29,20 @@ class ControlCharacterMiddleware:
 
     def __call__(self, request):
         if CONTROL_CHARACTERS.search(request.path_info) or _has_control_characters(request.GET):
-            if request.path_info.startswith("/api/"):  # the API answers in its own error shape (api.errors)
-                from api.errors import control_character_response
-
-                return control_character_response()
-            raise BadRequest("control character in the URL")
+            return self._refuse(request, "control character in the URL")
         if request.method == "POST":
             try:
                 post = request.POST
             except UnreadablePostError:
                 post = QueryDict()  # the client went away: nothing to check, the view meets the same error
             if _has_control_characters(post):
-                raise BadRequest("control character in a form field")
+                return self._refuse(request, "control character in a form field")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, reason: str):
+        if request.path_info.startswith("/api/"):  # the API answers in its own error shape (api.errors)
+            from api.errors import control_character_response
+
+            return control_character_response()
+        raise BadRequest(reason)

@@ -40,6 +40,9 @@ OBJECT_KWARGS = {
     "children:transfer_request_withdraw": {"request_pk": "transfer_request"},
     "dashboards:area": {"code": "county"},
     "dashboards:export": {"code": "county", "table": "=children"},
+    "api:child": {"pk": "child"},
+    "api:referral": {"pk": "referral"},
+    "api:assignment": {"pk": "assignment"},
     **OVERSIGHT_OBJECT_KWARGS,
 }
 
@@ -163,6 +166,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
     )
     objects = {
         "county": tree.county,
+        "child": child,
         "transfer_request": transfer_request,
         "job": job,
         **items,

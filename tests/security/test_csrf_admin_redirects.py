@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import get_resolver, reverse
+from rest_framework.views import APIView
 
 from tests.security.conftest import OBJECT_ARGS, object_urls, url_patterns
 
@@ -33,6 +34,8 @@ def test_no_view_is_csrf_exempt():
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern) and getattr(p.callback, "csrf_exempt", False):
+                if issubclass(getattr(p.callback, "cls", object), APIView):
+                    continue  # DRF checks CSRF itself for a signed-in session (see the next test); keys are not cookies
                 exempt.append(prefix + str(p.pattern))
 
     walk(get_resolver().url_patterns)
@@ -51,7 +54,10 @@ def test_every_post_without_a_token_is_refused(world):
             client.force_login(getattr(world.users, who))
         for name, url in urls:
             response = client.post(url, {"name": "x", "username": "director", "password": "pw-Test-2026!"})
-            if response.status_code != 403:
+            # The API without a session has no cookie for a forged request to ride on: it is refused as
+            # unauthenticated (401) or, on its public schema and docs, as a method they do not take (405).
+            refused = {401, 403, 405} if who == "anonymous" and url.startswith("/api/") else {403}
+            if response.status_code not in refused:
                 failures.append(f"{who} {name} {url} -> {response.status_code}")
     assert not failures, "\n".join(failures)
     assert len(urls) > 40

@@ -153,6 +153,7 @@ NOT_ABOUT_A_CHILD = {
     "oversight:row_screen_out": "a candidate not (yet) registered",
     "oversight:discovery_list": "the world's list holds only a candidate: test_a_matched_list_logs_its_child",
     "guardianship:follow_up_done": "POST only",
+    "api:assignment": "a department's task of the matrix, through the API",
     "oversight:finding_close": "POST only",
     "oversight:row_assign": "POST only",
     "oversight:row_screen_in": "POST only",
@@ -160,7 +161,9 @@ NOT_ABOUT_A_CHILD = {
 
 
 def _viewer(world, name):
-    return world.plan_liaison if name in ("tasks:assignment", "tasks:update") else world.users.county_staff
+    if name in ("tasks:assignment", "tasks:update", "api:assignment"):
+        return world.plan_liaison
+    return world.users.county_staff
 
 
 def test_every_view_of_a_child_writes_exactly_one_access_log_row(client, world):
