@@ -338,3 +338,27 @@ class ListRow(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- the screening milestone (摸底排查 by 30 June 2024)
+
+
+class ScreeningMilestone(models.Model):
+    """A date by which a region's plan asks for the full screening to be done and the system updated (e.g. 001 §10:
+    于2024年6月底前完成辖区内留守和困境儿童摸底排查). Data, shipped for the seeds that give one (visits of the
+    duties page compare it with the screenings and registrations that happened); the nearest above a county wins."""
+
+    area = models.OneToOneField(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("screening done by"))
+    source = models.CharField(_("source"), max_length=100)
+    clause = models.TextField(_("the clause's words"))
+    # How the system reads the clause where it is not a plain date (e.g. 004's "2024年6月前"); empty when it is.
+    reading = models.CharField(_("how the date is read"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("screening milestone")
+        verbose_name_plural = _("screening milestones")
+        ordering = ["area_id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.due_on}"

@@ -16,6 +16,7 @@ from children.uploads import serve_upload
 from children.views import _apply_errors
 
 from . import activities, coverage, discovery, ledger, spotchecks
+from . import duties as recorded_duties
 from .forms import (
     ActivityForm,
     AssignForm,
@@ -336,7 +337,11 @@ def activity_photo(request, pk: int, photo_pk: int):
 def duties(request):
     _require_area_staff(request.user)
     year = _year(request)
-    return render(request, "oversight/duties.html", {"year": year, **activities.duty_gaps(request.user, year)})
+    recorded = recorded_duties.recorded_gaps(request.user, year)
+    access.log_shown(request, recorded_duties.shown_children(recorded))
+    return render(
+        request, "oversight/duties.html", {"year": year, **activities.duty_gaps(request.user, year), **recorded}
+    )
 
 
 # ------------------------------------------------------------------ discovery

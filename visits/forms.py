@@ -153,7 +153,7 @@ class ProposalConfirmForm(forms.Form):
     """End the categories a screening proposed ending (those the director ticks)."""
 
     categories = forms.MultipleChoiceField(label=_("categories to end"), widget=forms.CheckboxSelectMultiple)
-    ended_on = forms.DateField(label=_("ended on"), widget=DateInput)
+    ended_on = forms.DateField(label=_("categories ended on"), widget=DateInput)
 
     def __init__(self, *args, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +166,7 @@ class ProposalConfirmForm(forms.Form):
 
 class ProposalDismissForm(forms.Form):
     reason = forms.CharField(
-        label=_("reason for dismissing"),
+        label=_("why the categories stay"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept with the proposal, with your name and the time."),

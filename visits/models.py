@@ -292,7 +292,10 @@ class CategoryEndProposal(models.Model):
     children.services.category_end) or dismisses it with a reason (proposal_dismiss)."""
 
     confirmation = models.OneToOneField(
-        ScreeningConfirmation, on_delete=models.PROTECT, related_name="proposal", verbose_name=_("screening")
+        ScreeningConfirmation,
+        on_delete=models.PROTECT,
+        related_name="proposal",
+        verbose_name=_("screening confirmation"),
     )
     # Indexed by proposal_child_status_idx below, whose first column is the child.
     child = models.ForeignKey(
@@ -305,8 +308,8 @@ class CategoryEndProposal(models.Model):
         User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    reason = models.TextField(_("reason for dismissing"), blank=True, default="")
-    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    reason = models.TextField(_("why the categories stay"), blank=True, default="")
+    created_at = models.DateTimeField(_("proposal made at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:

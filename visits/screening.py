@@ -179,7 +179,7 @@ def _lapse_notes(today: datetime.date) -> list[Notification]:
         c = by_code[code]
         title = _("%(county)s: no full screening since %(last)s; the rules ask for %(n)d a year (%(source)s)") % {
             "county": c.county.name,
-            "last": c.last_started.isoformat() if c.last_started else _("never"),
+            "last": c.last_started.isoformat() if c.last_started else _("no screening yet"),
             "n": c.rule.per_year,
             "source": c.rule.source or c.rule.rule_set,
         }

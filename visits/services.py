@@ -239,7 +239,7 @@ def _open_proposal(user: User, proposal: CategoryEndProposal) -> CategoryEndProp
         raise PermissionDenied(_("Only the child's director confirms or dismisses this proposal."))
     locked = CategoryEndProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.OPEN:
-        raise ValidationError(_("This proposal has already been decided."))
+        raise ValidationError(_("This proposal to end categories has already been decided."))
     locked.child = proposal.child
     return locked
 

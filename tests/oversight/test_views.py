@@ -77,6 +77,10 @@ LISTS = [
 def test_list_pages_run_a_fixed_number_of_queries(client, users, tree, objects, who, name, django_assert_num_queries):
     client.force_login(getattr(users, who))
     url = reverse(name)
+    if name == "oversight:duties":
+        # The page logs the children it lists in one INSERT, written only when it lists one: start with one listed
+        # (a left-behind child without a signed agreement).
+        make_children(tree.v1, 1)
     small = count_queries(client, url)
     # More of everything: children, directors, activities, another spot check with findings, another list.
     extra = make_objects(users, tree, ChildFactory(village=tree.v1))
