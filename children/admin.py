@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access
-from .models import AccessLog, Child
+from .models import AccessLog, Child, IdentificationRules
 
 
 class GatedAdminMixin:
@@ -64,3 +64,11 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IdentificationRules)
+class IdentificationRulesAdmin(admin.ModelAdmin):
+    """A region's identification rules (children.rules.Region): the left-behind age limit and months away."""
+
+    list_display = ["name", "area", "left_behind_max_age", "left_behind_months_away"]
+    raw_id_fields = ["area"]

@@ -468,3 +468,18 @@ class ArchiveBatchForm(forms.Form):
         self.fields["area"].choices = [
             (a.code, f"{a.parent.name if a.level == AreaLevel.VILLAGE and a.parent else ''}{a.name}") for a in areas
         ]
+
+
+class ProposalConfirmForm(forms.Form):
+    on = forms.DateField(label=_("from (adding) or until (ending)"), widget=DateInput, initial=timezone.localdate)
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        _not_future(value, "on", self)
+        return value
+
+
+class ProposalDismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why the proposal does not apply"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import file_views, transfer_views, views
+from . import file_views, proposal_views, transfer_views, views
 
 
 class RecordKindConverter:
@@ -45,6 +45,7 @@ urlpatterns = [
         transfer_views.transfer_request_withdraw,
         name="transfer_request_withdraw",
     ),
+    path("proposals/", proposal_views.proposal_list, name="proposals"),
     path("visit-form.pdf", file_views.blank_visit_form, name="blank_visit_form"),
     path("<int:pk>/pdf/", file_views.child_pdf, name="pdf"),
     path("<int:pk>/", views.child_detail, name="detail"),
@@ -55,6 +56,8 @@ urlpatterns = [
     path("<int:pk>/colour/", views.child_colour, name="colour"),
     path("<int:pk>/categories/new/", views.category_add, name="category_add"),
     path("<int:pk>/categories/<int:item_pk>/end/", views.category_end, name="category_end"),
+    path("<int:pk>/proposals/<int:item_pk>/confirm/", proposal_views.proposal_confirm, name="proposal_confirm"),
+    path("<int:pk>/proposals/<int:item_pk>/dismiss/", proposal_views.proposal_dismiss, name="proposal_dismiss"),
     path("<int:pk>/caregiver/", views.entrusted_care_edit, name="entrusted_care"),
     path("<int:pk>/caregiver/agreement/", views.agreement_scan, name="agreement_scan"),
     path("<int:pk>/<record:kind>/new/", views.record_edit, name="record_add"),

@@ -138,6 +138,9 @@ def child_detail(request, pk: int):
     from guardianship import timeline
 
     context["timeline"] = timeline.for_child(child)  # every kind of record, newest first: two queries
+    from . import identification, proposal_views
+
+    context["proposals"] = proposal_views.with_labels(identification.for_child(child))  # one query
     return render(request, "children/detail.html", context)
 
 

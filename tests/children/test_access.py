@@ -82,6 +82,11 @@ def archive(child, settings, tmp_path):
     items["placement"] = TemporaryPlacement.objects.create(
         child=child, kind="relatives", institution="外祖母家", from_on=d, review_on=datetime.date(2026, 12, 1)
     )
+    from children.models import CategoryProposal
+
+    items["proposal"] = CategoryProposal.objects.create(
+        child=child, category="disabled", action="add", facts="child:disability"
+    )
     return child, items
 
 
@@ -113,7 +118,11 @@ def _extra_kwargs(name: str, converters: dict, items: dict) -> list[dict]:
             elif arg == "photo_pk":
                 kw["photo_pk"] = items["photo"].pk
             elif arg == "item_pk":
-                key = kw.get("kind") or {"children:category_end": "category"}.get(name)
+                key = kw.get("kind") or {
+                    "children:category_end": "category",
+                    "children:proposal_confirm": "proposal",
+                    "children:proposal_dismiss": "proposal",
+                }.get(name)
                 assert key, f"teach test_access which object {name}'s item_pk is"
                 kw["item_pk"] = items[key].pk
             else:

@@ -1,0 +1,77 @@
+"""Pages of category proposals (children.identification): the list of children whose recorded facts and categories
+disagree, for directors (their villages) and county staff, and confirming or dismissing one. A child is reached
+only through the gate (children.access)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import access, identification, rules
+from .forms import ProposalConfirmForm, ProposalDismissForm
+from .models import CategoryProposal
+from .paging import CappedPaginator
+
+
+def with_labels(proposals):
+    for p in proposals:
+        p.fact_labels = [rules.fact_label(code) for code in p.fact_codes]
+    return proposals
+
+
+@login_required
+def proposal_list(request):
+    """Pending proposals of the open archives the user reads, by village and child (two queries: count, page)."""
+    qs = identification.pending_for(request.user)
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    with_labels(page.object_list)
+    access.log_shown(request, {p.child_id for p in page.object_list})
+    return render(request, "children/proposals.html", {"page": page})
+
+
+def _decide(request, pk: int, item_pk: int, form_class, title: str, run):
+    proposal = access.record_for(request, CategoryProposal.objects.all(), item_pk, child_pk=pk, need=access.Level.EDIT)
+    child = proposal.child
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(proposal, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
+    with_labels([proposal])
+    return render(
+        request,
+        "children/proposal_form.html",
+        {"form": form, "child": child, "proposal": proposal, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_confirm(request, pk: int, item_pk: int):
+    return _decide(
+        request,
+        pk,
+        item_pk,
+        ProposalConfirmForm,
+        _("Confirm the proposed category change"),
+        lambda p, data: identification.proposal_confirm(user=request.user, proposal=p, on=data["on"]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_dismiss(request, pk: int, item_pk: int):
+    return _decide(
+        request,
+        pk,
+        item_pk,
+        ProposalDismissForm,
+        _("Dismiss the proposed category change"),
+        lambda p, data: identification.proposal_dismiss(user=request.user, proposal=p, reason=data["reason"]),
+    )

@@ -1,0 +1,106 @@
+"""The archives' daily sweep (children.sweep, run first by the visit sweep): archives close at 18, directors are told
+the week before, left-behind categories end at the region's age limit. ID numbers and birth dates typed in."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Notification
+from children import sweep
+from children.models import ArchiveStatus, Child, ChildCategory, IdentificationRules
+from tests.factories import CategoryFactory, ChildFactory
+from visits import reminders, schedule
+from visits.models import VisitSchedule
+
+D = datetime.date
+TODAY = D(2026, 11, 29)
+
+
+def child(village, id_number, birth, **kw):
+    c = ChildFactory(village=village, id_number=id_number, birth_date=birth, registered_on=D(2026, 1, 5), **kw)
+    schedule.refresh(child_ids=[c.pk])
+    return c
+
+
+@pytest.fixture
+def kids(tree, users):
+    return {
+        "today": child(tree.v1, "370283200811290016", D(2008, 11, 29), name="今天满十八"),
+        "tomorrow": child(tree.v1, "370283200811300034", D(2008, 11, 30), name="明天满十八"),
+        "in_7": child(tree.v1, "370283200812060052", D(2008, 12, 6), name="七天后满十八"),
+        "in_8": child(tree.v1, "370283200812070074", D(2008, 12, 7), name="八天后满十八"),
+    }
+
+
+@pytest.mark.django_db
+def test_an_archive_closes_on_the_18th_birthday_with_history_and_no_schedule(kids):
+    assert VisitSchedule.objects.filter(child=kids["today"]).exists()
+    closed = sweep.close_adults(TODAY)
+
+    assert closed == [kids["today"].pk]
+    c = Child.objects.get(pk=kids["today"].pk)
+    assert (c.status, c.close_reason, c.closed_on) == (ArchiveStatus.CLOSED, "turned_18", D(2026, 11, 29))
+    last = c.history.order_by("-history_id").first()
+    assert (last.status, last.history_type, last.history_change_reason) == ("closed", "~", "turned 18")
+    assert not VisitSchedule.objects.filter(child=c).exists()
+    assert Child.objects.get(pk=kids["tomorrow"].pk).status == ArchiveStatus.OPEN  # the day before: open
+    assert sweep.close_adults(TODAY) == []  # twice: nothing more
+    assert c.history.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_sweep_after_missed_days_dates_the_closing_on_the_birthday(kids):
+    sweep.close_adults(D(2026, 12, 3))
+    assert Child.objects.get(pk=kids["tomorrow"].pk).closed_on == D(2026, 11, 30)
+    assert Child.objects.get(pk=kids["in_7"].pk).status == ArchiveStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_the_director_is_told_the_week_before_once(kids, users):
+    notes = sweep.turning_18_notes(TODAY)
+    told = {n.key.split(":")[1] for n in notes}
+    assert told == {str(kids["tomorrow"].pk), str(kids["in_7"].pk)}  # not today's (closing), not in 8 days
+    assert {n.user_id for n in notes} == {users.director.pk}  # the village's director only
+    sweep.daily(TODAY)
+    sweep.daily(TODAY + datetime.timedelta(days=1))
+    assert Notification.objects.filter(key__startswith="turning-18:", user=users.director).count() == 3  # + in_8
+
+
+@pytest.mark.django_db
+def test_left_behind_ends_at_the_regions_age_limit(tree, users):
+    sixteen = child(tree.v1, "370283201006150090", D(2010, 6, 15))
+    younger = child(tree.v1, "370283201006160010", D(2010, 6, 16))
+    for c in (sixteen, younger):
+        CategoryFactory(child=c, category="left_behind_rural", started_on=D(2026, 1, 5))
+        CategoryFactory(child=c, category="dropout", started_on=D(2026, 1, 5))
+    schedule.refresh(child_ids=[sixteen.pk, younger.pk])
+
+    assert sweep.end_left_behind(D(2026, 6, 14)) == []  # the day before the 16th birthday
+    assert sweep.end_left_behind(D(2026, 6, 15)) == [sixteen.pk]
+
+    ended = ChildCategory.objects.get(child=sixteen, category="left_behind_rural")
+    assert ended.ended_on == D(2026, 6, 15) and ended.history.order_by("-history_id").first().ended_on == ended.ended_on
+    sixteen.refresh_from_db()
+    assert sixteen.category_flags == 1 << 10  # dropout only
+    assert ChildCategory.objects.get(child=sixteen, category="dropout").ended_on is None
+    assert ChildCategory.objects.get(child=younger, category="left_behind_rural").ended_on is None
+    assert sweep.end_left_behind(D(2026, 6, 15)) == []
+
+
+@pytest.mark.django_db
+def test_a_region_sets_its_own_age_limit(tree, users):
+    IdentificationRules.objects.create(name="平度市", area=tree.county, left_behind_max_age=14)
+    c = child(tree.v1, "370283201006150090", D(2010, 6, 15))
+    other = child(tree.v4, "370281201006150012", D(2010, 6, 15))
+    for x in (c, other):
+        CategoryFactory(child=x, category="left_behind_rural", started_on=D(2020, 1, 5))
+    assert sweep.end_left_behind(D(2026, 1, 1)) == [c.pk]  # 15 years old: over Pingdu's 14, under the default 16
+    assert ChildCategory.objects.get(child=c).ended_on == D(2024, 6, 15)
+
+
+@pytest.mark.django_db
+def test_the_visit_sweep_closes_first_so_nobody_18_is_reminded(kids, users):
+    reminders.daily_sweep(today=TODAY)
+    note = Notification.objects.get(user=users.director, key=f"visits-due:{TODAY}")
+    assert "今天满十八" not in note.body and "明天满十八" in note.body
+    assert Child.objects.get(pk=kids["today"].pk).status == ArchiveStatus.CLOSED
