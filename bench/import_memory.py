@@ -9,10 +9,11 @@ building it does not count) and cached in /tmp. Without DATABASE_URL the databas
 (migrated on first use); the script adds a county, 50 villages and a civil-affairs user if missing, and rolls the
 import back at the end, so it can run again.
 
-Reported: the process's peak resident memory (getrusage ru_maxrss) after Django set-up, after the check (dry run,
-keeping the sealed cleaned rows as the web check does) and after the import (reusing the sealed rows, as the
-confirmation does); with --tracemalloc also the peak of Python's own allocations in each step (slower; calamine's
-Rust-side memory is not traced).
+Each step runs in its own process, as on the site (the check and the confirmation are separate requests or tasks),
+and reports that process's peak resident memory (getrusage ru_maxrss, after Django set-up and at the end): the
+check (dry run, keeping the sealed cleaned rows as the web check does, written to /tmp) and the import (reusing the
+sealed rows, as the confirmation does). With --tracemalloc also the peak of Python's own allocations in each step
+(slower; calamine's Rust-side memory is not traced).
 """
 
 import argparse
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _setup  # noqa: E402, F401
 from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 VILLAGES = [f"370283{t:03d}{v:03d}" for t in range(1, 6) for v in range(1, 11)]
 
@@ -110,6 +112,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--step", choices=["check", "import"], help="(internal) run one step in this process")
     args = parser.parse_args()
     if args.build_only:
         print(build_file(args.rows))
@@ -117,6 +120,12 @@ def main() -> None:
     path = Path(f"/tmp/bench-import-memory-{args.rows}.xlsx")
     if not path.exists():  # built by another process, whose memory is not ours
         subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--build-only"], check=True)
+    if not args.step:
+        extra = ["--tracemalloc"] if args.tracemalloc else []
+        for step in ("check", "import"):
+            subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--step", step, *extra], check=True)
+        return
+    sealed_path = Path(f"/tmp/bench-import-memory-{args.rows}.sealed")
 
     from django.core.management import call_command
 
@@ -139,20 +148,22 @@ def main() -> None:
     Child.objects.filter(village_id__in=VILLAGES).exists()  # warm the connection
 
     size = path.stat().st_size
-    print(f"file: {path} {size / 1e6:.2f} MB ({size / settings.UPLOAD_MAX_BYTES:.1%} of the limit), {args.rows} rows")
-    print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
+    if args.step == "check":
+        share = size / settings.UPLOAD_MAX_BYTES
+        print(f"file: {path} {size / 1e6:.2f} MB ({share:.1%} of the limit), {args.rows} data rows")
+        print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
     if args.tracemalloc:
         import tracemalloc
 
         tracemalloc.start()
-    print(f"after set-up: peak RSS {rss_mb():.0f} MB")
+    print(f"{args.step} process after set-up: peak RSS {rss_mb():.0f} MB")
 
     def step(name, fn):
         if args.tracemalloc:
             tracemalloc.reset_peak()
         t = time.perf_counter()
         result = fn()
-        line = f"{name}: {time.perf_counter() - t:.1f} s, peak RSS so far {rss_mb():.0f} MB"
+        line = f"{name}: {time.perf_counter() - t:.1f} s, peak RSS of the process {rss_mb():.0f} MB"
         if args.tracemalloc:
             line += f", Python peak in this step {tracemalloc.get_traced_memory()[1] / 2**20:.0f} MB"
         print(line, flush=True)
@@ -163,14 +174,19 @@ def main() -> None:
             outcome = imports.run_import(upload, user=user, dry_run=True, keep_cleaned=True)
         return outcome.totals, outcome.cleaned
 
-    totals, sealed = step("check", check)
-    print(f"  totals {totals}, sealed rows {len(sealed) / 1e6:.1f} MB")
+    if args.step == "check":
+        totals, sealed = step("check", check)
+        sealed_path.write_bytes(sealed)
+        print(f"  totals {totals}, sealed rows {len(sealed) / 1e6:.1f} MB")
+        return
+    sealed = sealed_path.read_bytes()
 
     class Rollback(Exception):
         pass
 
     def confirm():
-        cleaned = imports.unseal(sealed, datetime.date.today())
+        cleaned = imports.unseal(sealed, timezone.localdate())
+        assert cleaned is not None, "sealed on another day: run the check again"
         try:
             with transaction.atomic():
                 outcome = imports.run_import(None, user=user, dry_run=False, cleaned=cleaned)

@@ -113,9 +113,11 @@ def insert(model: type[models.Model], records: list[dict], *, history: History |
     if any(len(r) != len(keys) for r in records):
         raise ValueError("bulk.insert: every record must have the same fields")
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if connection.vendor != "postgresql":
-        created = model.objects.bulk_create([model(**r) for r in records], batch_size=2000)
-        ids = [obj.pk for obj in created]
+    if connection.vendor != "postgresql":  # instances made a batch at a time, not all at once
+        ids = []
+        for start in range(0, len(records), 2000):
+            created = model.objects.bulk_create([model(**r) for r in records[start : start + 2000]])
+            ids.extend(obj.pk for obj in created)
     else:
         table = model._meta.db_table
         with connection.cursor() as cursor:

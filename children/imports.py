@@ -75,6 +75,7 @@ from .sheets import (
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
+WRITE_CHUNK = 20_000  # new archives written per COPY (bounded memory; fewer round trips than CHUNK)
 SEAL_SALT = "children.imports.cleaned-rows"
 Progress = Callable[[str, int, int], None]
 
@@ -526,65 +527,86 @@ def write_rows(
     update_rows = [r for r in rows if r.kind == RowResult.IMPORT_TYPE_UPDATE]
     now = timezone.now()
 
-    # New archives: one COPY per table on PostgreSQL (children/bulk.py).
-    records = []
-    for r in new_rows:
-        v = r.values
-        records.append(
-            {
-                "name": v["name"],
-                "id_number": v["id_number"],
-                "sex": v["sex"],
-                "birth_date": v["birth_date"],
-                "ethnicity": v.get("ethnicity") or "汉族",
-                "village_id": v["village"],
-                "address": v.get("address") or "",
-                "category_flags": flags_for(v["categories"]),
-                "enrolment": v.get("enrolment") or "",
-                "school": v.get("school") or "",
-                "grade": v.get("grade") or "",
-                "health": v.get("health") or Health.HEALTHY,
-                "disability": v.get("disability") or "",
-                "disability_grade": v.get("disability_grade"),
-                "notes": v.get("notes") or "",
-                "registered_on": today,
-                "created_by_id": user_id,
-                "colour": Colour.GREEN,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    if progress:
-        progress(_("Writing new archives"), 0, len(records))
+    # New archives: one COPY per table and chunk of WRITE_CHUNK rows on PostgreSQL (children/bulk.py); their records
+    # are built a chunk at a time (a list of 200,000 dicts would take a quarter of a gigabyte).
     added = bulk.History(user_id=user_id, reason=reason, kind="+")
     changed = bulk.History(user_id=user_id, reason=reason, kind="~")
-    new_ids = bulk.insert(Child, records, history=added)
-    for r, pk in zip(new_rows, new_ids, strict=True):
-        r.child_id = pk
-
-    categories = [
-        {"child_id": r.child_id, "category": code, "started_on": today}
-        for r in new_rows
-        for code in sorted(r.values["categories"])
-    ]
-    guardians = [
-        {
-            "child_id": r.child_id,
-            "relation": r.values.get("guardian_relation") or Relation.OTHER,
-            "name": r.values["guardian_name"],
-            "phone": r.values.get("guardian_phone") or "",
-            "is_guardian": True,
-        }
-        for r in new_rows
-        if r.values.get("guardian_name")
-    ]
-    bulk.insert(
-        ColourChange,
-        [
-            {"child_id": pk, "colour": Colour.GREEN, "changed_on": today, "reason": reason, "changed_by_id": user_id}
-            for pk in new_ids
-        ],
-    )
+    new_ids: list[int] = []
+    for start in range(0, len(new_rows), WRITE_CHUNK):
+        if progress:
+            progress(_("Writing new archives"), start, len(new_rows))
+        chunk = new_rows[start : start + WRITE_CHUNK]
+        records = []
+        for r in chunk:
+            v = r.values
+            records.append(
+                {
+                    "name": v["name"],
+                    "id_number": v["id_number"],
+                    "sex": v["sex"],
+                    "birth_date": v["birth_date"],
+                    "ethnicity": v.get("ethnicity") or "汉族",
+                    "village_id": v["village"],
+                    "address": v.get("address") or "",
+                    "category_flags": flags_for(v["categories"]),
+                    "enrolment": v.get("enrolment") or "",
+                    "school": v.get("school") or "",
+                    "grade": v.get("grade") or "",
+                    "health": v.get("health") or Health.HEALTHY,
+                    "disability": v.get("disability") or "",
+                    "disability_grade": v.get("disability_grade"),
+                    "notes": v.get("notes") or "",
+                    "registered_on": today,
+                    "created_by_id": user_id,
+                    "colour": Colour.GREEN,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ids = bulk.insert(Child, records, history=added)
+        del records
+        for r, pk in zip(chunk, ids, strict=True):
+            r.child_id = pk
+        new_ids.extend(ids)
+        bulk.insert(
+            ChildCategory,
+            [
+                {"child_id": r.child_id, "category": code, "started_on": today}
+                for r in chunk
+                for code in sorted(r.values["categories"])
+            ],
+            history=added,
+        )
+        bulk.insert(
+            FamilyMember,
+            [
+                {
+                    "child_id": r.child_id,
+                    "relation": r.values.get("guardian_relation") or Relation.OTHER,
+                    "name": r.values["guardian_name"],
+                    "phone": r.values.get("guardian_phone") or "",
+                    "is_guardian": True,
+                }
+                for r in chunk
+                if r.values.get("guardian_name")
+            ],
+            history=added,
+        )
+        bulk.insert(
+            ColourChange,
+            [
+                {
+                    "child_id": pk,
+                    "colour": Colour.GREEN,
+                    "changed_on": today,
+                    "reason": reason,
+                    "changed_by_id": user_id,
+                }
+                for pk in ids
+            ],
+        )
+    categories: list[dict] = []  # of changed archives (below)
+    guardians: list[dict] = []
 
     # Changed archives: full rows locked by check_rows(lock=True), changed fields set, one bulk UPDATE.
     ended: list[int] = []
