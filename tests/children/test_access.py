@@ -77,6 +77,14 @@ def archive(child, settings, tmp_path):
     items["campaign"] = ScreeningCampaign.objects.create(
         name="2026年第二次排查", area=child.village.parent.parent, starts_on=d, deadline=d
     )
+    from visits.models import CategoryEndProposal, ScreeningConfirmation
+
+    confirmation = ScreeningConfirmation.objects.create(campaign=items["campaign"], child=child, still_eligible=False)
+    items["screening_proposal"] = CategoryEndProposal.objects.create(
+        confirmation=confirmation,
+        child=child,
+        categories="left_behind_rural",
+    )
     from guardianship.models import TemporaryPlacement
 
     items["placement"] = TemporaryPlacement.objects.create(
@@ -97,6 +105,7 @@ PK_OBJECTS = {
     "visits:photo": "visit",
     "visits:campaign_confirm": "campaign",
     "visits:no_report": "visit",
+    "visits:proposal": "screening_proposal",
     "guardianship:assessment": "assessment",
     "guardianship:placement_end": "placement",
 }
