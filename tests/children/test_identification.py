@@ -214,3 +214,53 @@ def test_the_list_costs_the_same_queries_for_one_child_or_many(client, users, tr
             assert client.get(reverse("children:proposals")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[2]
+
+
+@pytest.mark.django_db
+def test_the_sweeps_sql_narrowing_keeps_every_child_the_rule_proposes_for(tree):
+    """identification.candidates() narrows in SQL before children.rules.proposals runs: over varied facts, every
+    child the rule finds something for is a candidate (a superset), so the sweep never misses one."""
+    import itertools
+    import random
+
+    from children import rules
+    from children.categories import CATEGORY_BITS, categories_in, parent_flags_for
+    from children.models import Child, ParentSituation
+
+    rng = random.Random(15)
+    situations = [s.value for s in ParentSituation] + [None]
+    held_choices = [[], ["left_behind_rural"], ["disabled"], ["seriously_ill"], ["de_facto_unsupported"]]
+    rows = []
+    for n, (f, m) in enumerate(itertools.product(situations, situations)):
+        for held in held_choices:
+            c = Child(
+                name=f"性质{n}",
+                id_number=f"P{n:03d}{len(rows):05d}",  # never validated here: no ID number is read
+                sex="M",
+                birth_date=D(2015, 6, 1),
+                village=tree.v1,
+                registered_on=D(2026, 1, 5),
+                health=rng.choice(["healthy", "ill", "seriously_ill"]),
+                disability=rng.choice(["", "", "physical"]),
+                category_flags=sum(CATEGORY_BITS[h] for h in held),
+            )
+            c.disability_grade = rng.choice([None, 1, 4]) if c.disability else rng.choice([None, None, 2])
+            rows.append((c, f, m))
+    Child.objects.bulk_create([c for c, _f, _m in rows])
+    family = []
+    for c, f, m in rows:
+        for relation, situation in (("father", f), ("mother", m)):
+            if situation:
+                away = D(2025, 1, 1) if situation == "working_away" else None
+                family.append(
+                    FamilyMember(child=c, relation=relation, name="家长", situation=situation, away_since=away)
+                )
+        c.parent_flags = parent_flags_for([s for s in (f, m) if s])
+    FamilyMember.objects.bulk_create(family)
+    Child.objects.bulk_update([c for c, _f, _m in rows], ["parent_flags"])
+
+    found = set(identification.candidates().values_list("pk", flat=True))
+    facts = identification._facts([c for c, _f, _m in rows])
+    proposing = {c.pk for c, _f, _m in rows if rules.proposals(facts[c.pk], categories_in(c.category_flags), TODAY)}
+    assert len(rows) == 405 and len(proposing) > 100
+    assert proposing <= found
