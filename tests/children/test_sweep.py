@@ -104,3 +104,29 @@ def test_the_visit_sweep_closes_first_so_nobody_18_is_reminded(kids, users):
     note = Notification.objects.get(user=users.director, key=f"visits-due:{TODAY}")
     assert "今天满十八" not in note.body and "明天满十八" in note.body
     assert Child.objects.get(pk=kids["today"].pk).status == ArchiveStatus.CLOSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("birth", "id_number", "refused"),
+    [
+        (D(2008, 11, 29), "370283200811290016", True),  # 18 today
+        (D(2008, 11, 30), "370283200811300034", False),  # 18 tomorrow
+    ],
+)
+def test_registration_refuses_at_18_by_the_same_rule(tree, users, birth, id_number, refused):
+    import time_machine
+    from django.core.exceptions import ValidationError
+
+    from children import services
+    from children.models import Child
+
+    new = Child(name="登记测试", id_number=id_number, sex="M", birth_date=birth, village=tree.v1, registered_on=TODAY)
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 29, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))), tick=False
+    ):
+        if refused:
+            with pytest.raises(ValidationError, match="18"):
+                services.child_register(user=users.director, child=new)
+        else:
+            assert services.child_register(user=users.director, child=new).pk
