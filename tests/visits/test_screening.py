@@ -328,3 +328,52 @@ def test_proposals_list_shows_open_proposals_of_the_users_children(client, users
     assert [p.pk for p in client.get(reverse("visits:proposals")).context["rows"]] == [proposal.pk]
     client.force_login(users.other_director)
     assert client.get(reverse("visits:proposals")).context["rows"] == []
+
+
+# ------------------------------------------------------------------ query counts of the lists
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_proposals_list_reads_a_fixed_number_of_queries(client, users, tree):
+    campaign = _campaign(tree)
+
+    def propose():
+        child = _child_in(tree.v1)
+        services.screening_confirm(
+            user=users.director, campaign=campaign, child=child, still_eligible=False, data_current=True
+        )
+
+    propose()
+    client.force_login(users.director)
+    small = _count(client, reverse("visits:proposals"))
+    for _ in range(4):
+        propose()
+    assert _count(client, reverse("visits:proposals")) == small
+
+
+def test_the_campaign_page_reads_a_fixed_number_of_queries(client, users, tree):
+    campaign = _campaign(tree)
+    _child_in(tree.v1)
+    client.force_login(users.county_staff)
+    small = _count(client, reverse("visits:campaign", args=[campaign.pk]))
+    UserFactory(username="third", role=Role.DIRECTOR, areas=[tree.v3])
+    for village in (tree.v1, tree.v2, tree.v3, tree.v3):
+        child = _child_in(village)
+    services.screening_confirm(
+        user=users.county_staff, campaign=campaign, child=child, still_eligible=False, data_current=True
+    )
+    assert _count(client, reverse("visits:campaign", args=[campaign.pk])) == small
+
+
+def _child_in(village):
+    child = ChildFactory(village=village)
+    CategoryFactory(child=child, category="left_behind_rural")
+    return child
