@@ -189,6 +189,10 @@ def worklist(request):
             "findings": findings,
             "unreported_harm": list(harm.unanswered_harm_for(request.user)[:100]),
             "reviews": casework.reviews_due_for(request.user, today)[:100],
+            # A screening found these children no longer eligible: their director confirms or dismisses.
+            "screening_proposals": list(selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN)[:100])
+            if request.user.role == Role.DIRECTOR
+            else [],
         },
     )
 

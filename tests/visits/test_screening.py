@@ -377,3 +377,16 @@ def _child_in(village):
     child = ChildFactory(village=village)
     CategoryFactory(child=child, category="left_behind_rural")
     return child
+
+
+def test_the_directors_worklist_holds_the_open_proposals(client, users, tree, left_behind):
+    proposal = _proposal(users, tree, left_behind)
+    client.force_login(users.director)
+    response = client.get(reverse("visits:worklist"))
+    assert [p.pk for p in response.context["screening_proposals"]] == [proposal.pk]
+    assert f'data-proposal="{proposal.pk}"' in response.content.decode()
+    client.force_login(users.other_director)
+    assert client.get(reverse("visits:worklist")).context["screening_proposals"] == []
+    services.proposal_dismiss(user=users.director, proposal=proposal, reason="父亲仍在外地务工，只是春节回家。")
+    client.force_login(users.director)
+    assert client.get(reverse("visits:worklist")).context["screening_proposals"] == []
