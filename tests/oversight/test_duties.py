@@ -256,3 +256,22 @@ def test_the_reminder_task_runs_for_a_given_date(users, tree, families):
     from oversight.tasks import duty_reminders
 
     assert duty_reminders("2026-11-23")["notified"] == 4
+
+
+def test_the_reminder_is_scheduled_weekly_and_registered(db):
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery import app
+
+    migration = importlib.import_module("oversight.migrations.0002_screening_milestones")
+    migration.ship(apps, None)  # a transactional test elsewhere may have flushed the rows; twice creates nothing new
+    migration.ship(apps, None)
+    task = PeriodicTask.objects.get(task="oversight.tasks.duty_reminders")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week) == ("7", "40", "1")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
+    assert ScreeningMilestone.objects.count() == 3
+    app.loader.import_default_modules()
+    assert "oversight.tasks.duty_reminders" in app.tasks

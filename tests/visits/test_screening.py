@@ -390,3 +390,21 @@ def test_the_directors_worklist_holds_the_open_proposals(client, users, tree, le
     services.proposal_dismiss(user=users.director, proposal=proposal, reason="父亲仍在外地务工，只是春节回家。")
     client.force_login(users.director)
     assert client.get(reverse("visits:worklist")).context["screening_proposals"] == []
+
+
+def test_the_screening_sweep_is_scheduled_daily_and_registered(db):
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery import app
+
+    migration = importlib.import_module("visits.migrations.0010_screenings_rule_and_proposals")
+    migration.ship(apps, None)  # a transactional test elsewhere may have flushed the row; twice creates nothing new
+    migration.ship(apps, None)
+    task = PeriodicTask.objects.get(task="visits.tasks.screening_sweep")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week) == ("7", "10", "*")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
+    app.loader.import_default_modules()
+    assert "visits.tasks.screening_sweep" in app.tasks
