@@ -759,3 +759,18 @@ def test_a_sheet_whose_used_area_is_too_large_is_refused_before_it_is_loaded(use
         run(io.BytesIO(buf.getvalue()), users.county_staff, dry_run=True)
     assert "第 4000 行、第 BXX 列" in exc.value.messages[0] and not loaded
     assert run(xlsx([typed(0)]), users.county_staff, dry_run=True).totals["new"] == 1 and loaded
+
+
+def test_a_closed_archive_row_stays_skipped_when_the_checked_rows_are_reused(client, users, tree):
+    """The export's rows of closed archives (档案状态 已销档) are read only: skipped at the check and still skipped
+    at the confirmation, which reuses the sealed rows (they keep no cells of valid rows, so the status is a value)."""
+    closed = ChildFactory(village=tree.v1, id_number=IDS[5], status="closed")
+    client.force_login(users.county_staff)
+    rows = [typed(5) + ["已销档"], typed(0) + ["在档"]]
+    client.post(reverse("children:import"), {"file": xlsx(rows, head=[*HEAD, "档案状态"])})
+    preview = Job.objects.get()
+    assert preview.summary["totals"]["skip"] == 1 and preview.summary["totals"]["new"] == 1
+    client.post(reverse("children:job_confirm", args=[preview.pk]))
+    imported = Job.objects.latest("id")
+    assert imported.summary["totals"]["skip"] == 1 and imported.summary["written"] == {"created": 1, "updated": 0}
+    assert list(Child.objects.filter(id_number=IDS[5]).values_list("pk", flat=True)) == [closed.pk]
