@@ -132,23 +132,17 @@ VISIT_FIELDS = [
 
 
 class NoControlCharacters:
-    """Text with a control character (NUL, ESC, DEL …) is refused, as config.middleware refuses it in forms, and
-    text that is not valid Unicode (a lone surrogate escaped in the JSON)."""
+    """Text with a control character (NUL, ESC, DEL …) is refused, as config.middleware refuses it in forms. (A lone
+    surrogate escaped in the JSON, \\ud800, is refused by DRF's CharField itself.)"""
 
     def validate(self, attrs):
         from config.middleware import CONTROL_CHARACTERS
 
-        bad = {}
-        for name, value in attrs.items():
-            if not isinstance(value, str):
-                continue
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate (\ud800 …) in the JSON: no database stores it
-                bad[name] = [_("This text contains characters that are not valid.")]
-                continue
-            if CONTROL_CHARACTERS.search(value):
-                bad[name] = [_("Remove the control characters from this text.")]
+        bad = {
+            name: [_("Remove the control characters from this text.")]
+            for name, value in attrs.items()
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value)
+        }
         if bad:
             raise serializers.ValidationError(bad)
         return super().validate(attrs)
