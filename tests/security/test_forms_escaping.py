@@ -39,9 +39,17 @@ NO_TEXT_FORMS = {
     "oversight:discovery": "text comes from the uploaded list (its own tests)",
     "oversight:row_screen_in": "a button",
     "oversight:row_assign": "a choice of director",
+    "children:proposal_confirm": "a date (the dismiss form beside it carries the text)",
+}
+# Forms of things the world has already decided, refused with a form error by design (each with the reason).
+ALREADY_DONE = {
+    "visits:campaign_confirm": "the world's child is confirmed in the screening already (the proposal to end its "
+    "categories comes from that confirmation); the confirmation note is escaped like every text (tests/visits)",
 }
 # Forms that change the archive's place or state for good: posted last.
 LAST = ("children:transfer", "children:close")
+# Forms about a pending proposal that other forms' changes (a category added, a parent's facts) may settle: first.
+FIRST = ("children:proposal_dismiss",)
 
 
 def FIELD_VALUES(name: str, field: str, world):  # noqa: N802 - a table, read like one
@@ -214,7 +222,10 @@ def test_every_form_keeps_script_and_sql_text_verbatim_and_shows_it_escaped(clie
     names = {n for n, _f, _u in targets.values()}
     # The walk found the forms of every app (a sanity check that pages were really opened).
     assert {"children:edit", "children:register", "visits:new", "guardianship:report_new", "tasks:update"} <= names
-    order = sorted(targets.items(), key=lambda t: (t[1][0] in LAST, LAST.index(t[1][0]) if t[1][0] in LAST else 0))
+    order = sorted(
+        targets.items(),
+        key=lambda t: (-(t[1][0] in FIRST), t[1][0] in LAST, LAST.index(t[1][0]) if t[1][0] in LAST else 0),
+    )
     failures, not_shown = [], []
     for target, (name, page, user) in order:
         client.force_login(user)
@@ -222,6 +233,8 @@ def test_every_form_keeps_script_and_sql_text_verbatim_and_shows_it_escaped(clie
         data, payload_fields = _form_data(name, form, world)
         before = _payload_rows()
         response = client.post(target, data)
+        if response.status_code == 200 and name in ALREADY_DONE:
+            continue
         if response.status_code != 302:
             errors = ""
             if response.context and response.context.get("form") is not None:
