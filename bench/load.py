@@ -172,6 +172,9 @@ async def run_load(port: int, prep: dict, seconds: float, max_requests: int) -> 
                             "visited_at": local.strftime("%Y-%m-%dT%H:%M"),
                             "met_whom": "奶奶",
                             "living_conditions": "fair",
+                            "caregiver_status": "good",
+                            "safety_hazards": "无",
+                            "mood": "good",
                             "parents_contacted": "true",
                             "observations": "压力测试",
                         }
