@@ -28,7 +28,17 @@ def api_schema():
         raw = SchemaGenerator().get_schema(request=None, public=True)
     loaded = schemathesis.openapi.from_dict(raw)
     loaded.app = get_wsgi_application()
-    return loaded
+    # As Django's test client does: the end of a request must not close the test's connection (PostgreSQL).
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield loaded
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _run(operation, mode, key, path_parameters):
