@@ -25,6 +25,18 @@ def ensure_area(Area, code: str, name: str, level: str, parent):
     return area
 
 
+def fixture_area(Area, item: dict):
+    """The area a shipped rule fixture names (`item["area"]`: code, name, level and its parents), created with the
+    areas above it if missing; None for a nationwide default."""
+    if not item["area"]:
+        return None
+    parent = None
+    for code, name, level in item["area"]["parents"]:
+        parent = ensure_area(Area, code, name, level, parent)
+    a = item["area"]
+    return ensure_area(Area, a["code"], a["name"], a["level"], parent)
+
+
 def ensure_region(Area, code: str):
     """A known seed region with the areas above it."""
     name, level, parent_code = KNOWN_REGIONS[code]

@@ -10,7 +10,7 @@ from children.categories import categories_in
 from children.models import Child, RiskGrade
 from guardianship.models import Referral, ReferralStatus
 from tasks.models import Assignment, Status
-from visits.models import Visit, VisitSchedule
+from visits.models import RECORDED_FIELDS, Visit, VisitSchedule
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -109,26 +109,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
         ]
 
 
-VISIT_FIELDS = [
-    "kind",
-    "visited_at",
-    "met_whom",
-    "channel",
-    "living_conditions",
-    "safety_hazards",
-    "caregiver_status",
-    "caregiver_unable",
-    "mood",
-    "study",
-    "health",
-    "parents_contacted",
-    "observations",
-    "problems_found",
-    "help_given",
-    "follow_up_needed",
-    "follow_up",
-    "harm_found",
-]
+VISIT_FIELDS = RECORDED_FIELDS  # the web form's list (visits.models)
 
 
 class NoControlCharacters:

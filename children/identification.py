@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.areas import ensure_area
+from accounts.areas import fixture_area
 from accounts.models import User
 
 from . import access, rules
@@ -45,13 +45,7 @@ def load_rules(Area, IdentificationRules, data: list | None = None) -> int:
     data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
     created = 0
     for item in data:
-        area = None
-        if item["area"]:
-            parent = None
-            for code, name, level in item["area"]["parents"]:
-                parent = ensure_area(Area, code, name, level, parent)
-            a = item["area"]
-            area = ensure_area(Area, a["code"], a["name"], a["level"], parent)
+        area = fixture_area(Area, item)
         prefix = area.prefix if area else ""
         if IdentificationRules.objects.filter(prefix=prefix).exists():
             continue

@@ -7,7 +7,7 @@ from children.categories import Category
 from children.forms import DateInput
 
 from . import rules
-from .models import ContactChannel, Rating, ScreeningCampaign, Visit, VisitKind
+from .models import RECORDED_FIELDS, ContactChannel, Rating, ScreeningCampaign, Visit, VisitKind
 
 RATING_FIELDS = ("living_conditions", "caregiver_status", "mood", "study", "health")
 
@@ -63,26 +63,7 @@ class VisitForm(forms.ModelForm):
 
     class Meta:
         model = Visit
-        fields = [
-            "kind",
-            "visited_at",
-            "met_whom",
-            "channel",
-            "living_conditions",
-            "safety_hazards",
-            "caregiver_status",
-            "caregiver_unable",
-            "mood",
-            "study",
-            "health",
-            "parents_contacted",
-            "observations",
-            "problems_found",
-            "help_given",
-            "follow_up_needed",
-            "follow_up",
-            "harm_found",
-        ]
+        fields = RECORDED_FIELDS
         widgets = {
             "visited_at": DateTimeInput,
             "observations": forms.Textarea(attrs={"rows": 2}),

@@ -30,6 +30,29 @@ class Rating(models.TextChoices):
     POOR = "poor", _("Poor")
 
 
+# What a person records about a visit: the form and the API take exactly these (one list for both).
+RECORDED_FIELDS = [
+    "kind",
+    "visited_at",
+    "met_whom",
+    "channel",
+    "living_conditions",
+    "safety_hazards",
+    "caregiver_status",
+    "caregiver_unable",
+    "mood",
+    "study",
+    "health",
+    "parents_contacted",
+    "observations",
+    "problems_found",
+    "help_given",
+    "follow_up_needed",
+    "follow_up",
+    "harm_found",
+]
+
+
 class Visit(models.Model):
     """One visit or contact with one child. A household visit makes one row per child, sharing `household_key`."""
 

@@ -4,7 +4,7 @@ model classes as arguments (historical models have no custom save())."""
 import json
 from pathlib import Path
 
-from accounts.areas import ensure_area
+from accounts.areas import fixture_area
 from children.categories import CATEGORY_BITS, PARENT_SITUATION_BITS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "visit_rules.json"
@@ -82,13 +82,7 @@ def load_rule_sets(Area, RuleSet, VisitRule, data: list | None = None) -> int:
     data = data if data is not None else json.loads(FIXTURE.read_text(encoding="utf-8"))
     created = 0
     for item in data:
-        area = None
-        if item["area"]:
-            parent = None
-            for code, name, level in item["area"]["parents"]:
-                parent = ensure_area(Area, code, name, level, parent)
-            a = item["area"]
-            area = ensure_area(Area, a["code"], a["name"], a["level"], parent)
+        area = fixture_area(Area, item)
         prefix = area.prefix if area else ""
         if RuleSet.objects.filter(prefix=prefix).exists():
             continue
