@@ -240,3 +240,15 @@ def test_the_archive_page_reads_its_timeline_in_a_fixed_number_of_queries(client
     many = _archive_queries(client, child)
     assert many == few
     assert len(client.get(reverse("children:detail", args=[child.pk])).context["timeline"]) == 45
+
+
+def test_the_compiled_timeline_statement_reads_what_the_orm_reads(users, tree, child):
+    """The timeline's union is compiled once per process for a stand-in child; for a child with events of every
+    kind it reads exactly the rows the ORM's union reads (types included), on either database."""
+    from guardianship import timeline
+
+    _one_of_each(child, tree, users.director, users.county_staff, datetime.date(2026, 3, 1))
+    reference = timeline._orm_rows(child, None)
+    assert len(reference) == 12 and any(r.amount is not None for r in reference)
+    assert timeline._rows(child, None) == reference
+    assert timeline._rows(child, 3) == timeline._orm_rows(child, 3) == reference[:3]
