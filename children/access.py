@@ -125,7 +125,7 @@ def scope_q(
         return Q(pk__in=[])
     q = _prefix_q(area_prefixes(user), field=village_field) if user.role in AREA_ROLES else Q(pk__in=[])
     shared = _facts(user)[1]
-    if shared and _shared_level(user) >= level and level < Level.EDIT:
+    if shared and _shared_level(user) >= level:  # a share never gives EDIT
         q |= Q(**{f"{child_field}__in": shared})
     return q
 

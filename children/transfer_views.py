@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from . import access, services, transfers
+from .forms import apply_errors as _apply_errors
 from .models import TransferRequestStatus
 from .transfer_forms import DeclineForm, TransferRequestForm
 
@@ -25,14 +26,6 @@ def registration_initial(request) -> dict:
     from oversight.discovery import registration_initial as candidate_initial
 
     return candidate_initial(request.user, candidate)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required

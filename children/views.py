@@ -30,6 +30,7 @@ from .forms import (
     WelfareForm,
     WorkLogForm,
 )
+from .forms import apply_errors as _apply_errors
 from .jobs import can_import
 from .models import AccessAction, AccessLog, ChildCategory, EntrustedCare
 from .paging import CappedPaginator
@@ -48,14 +49,6 @@ RECORD_KINDS = {
     "care": (CareRecordForm, "care_records", gettext_lazy("care record")),
     "log": (WorkLogForm, "work_log", gettext_lazy("work log entry")),
 }
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _editable_child(request, pk: int):
