@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from children import imports
-from children.idnumber import make
 from children.models import Child, ChildCategory, FamilyMember, Job
 from children.sheets import SheetError
 from tests.factories import CategoryFactory, ChildFactory, FamilyMemberFactory
+from tests.idnumbers import make
 
 TODAY = datetime.date(2026, 11, 22)
 HEAD = ["姓名", "身份证号", "性别", "出生日期", "村（社区）代码", "儿童类别", "监护人姓名", "监护人关系", "监护人电话"]

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
-from children import idnumber
 from oversight import discovery
 from oversight.models import ListRow, OutsideList
 from tests.factories import ChildFactory, UserFactory
+from tests.idnumbers import make
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -25,9 +25,9 @@ def _csv(rows: list[list[str]], header=("姓名", "身份证号", "出生日期"
 def registered(tree):
     """Four archives: one with an X check digit, one in another county, one only findable by name and birth."""
     x_number = next(
-        idnumber.make("370283", datetime.date(2014, 3, 3), s)
+        make("370283", datetime.date(2014, 3, 3), s)
         for s in range(1, 999)
-        if idnumber.make("370283", datetime.date(2014, 3, 3), s).endswith("X")
+        if make("370283", datetime.date(2014, 3, 3), s).endswith("X")
     )
     return {
         "plain": ChildFactory(village=tree.v1, name="王小明"),
@@ -46,7 +46,7 @@ def test_matching_full_width_numbers_a_lowercase_x_and_name_plus_birth(users, tr
             ["李小红", registered["with_x"].id_number[:-1] + "x", "", "3"],
             ["外县娃", registered["elsewhere"].id_number, "", "5"],
             ["赵小华", "", "2016/7/8", "12"],
-            ["新面孔", idnumber.make("370283", datetime.date(2017, 1, 1), 11), "", "20"],
+            ["新面孔", make("370283", datetime.date(2017, 1, 1), 11), "", "20"],
             ["无号码", "", "2018-02-02", "1"],
         ]
     )
@@ -80,7 +80,7 @@ def test_an_archive_outside_the_viewers_area_is_only_reported_as_registered_else
 def test_a_bad_row_refuses_the_whole_file(users, tree):
     upload = _csv(
         [
-            ["好孩子", idnumber.make("370283", datetime.date(2015, 1, 1), 3), "", ""],
+            ["好孩子", make("370283", datetime.date(2015, 1, 1), 3), "", ""],
             ["坏号码", "370283201501019999", "", ""],
         ]
     )
@@ -129,7 +129,7 @@ def test_who_may_upload(users, tree, who):
 
 
 def test_candidates_are_assigned_to_a_director_and_screened_in_or_out(client, users, tree):
-    n1 = idnumber.make("370283", datetime.date(2017, 1, 1), 21)
+    n1 = make("370283", datetime.date(2017, 1, 1), 21)
     upload = _csv([["候选甲", n1, "", "20"], ["候选乙", "", "2016-05-05", "8"]])
     outside = discovery.list_upload(user=users.supervisor, upload=upload, title="缺勤", source="学校", area=tree.t1)
     first, second = outside.rows.order_by("row_number")
