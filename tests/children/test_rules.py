@@ -141,3 +141,32 @@ def test_the_facts_are_named():
     with translation.override("en"):
         labels = [rules.fact_label(c) for c in p.facts]
     assert labels == ["father: Imprisoned", "mother: Missing or out of contact"]
+
+
+@pytest.mark.parametrize(
+    ("birth", "today", "proposed"),
+    [
+        (D(2010, 11, 30), D(2026, 11, 29), True),  # 16 tomorrow: still left-behind
+        (D(2010, 11, 29), D(2026, 11, 29), False),  # 16 today: no longer
+        (D(2012, 2, 29), D(2028, 2, 28), True),  # born on 29 February, 2028 has one: 15 on the 28th
+        (D(2012, 2, 29), D(2028, 2, 29), False),
+    ],
+)
+def test_left_behind_is_proposed_until_the_16th_birthday(birth, today, proposed):
+    away = D(2026, 1, 1) if today.year == 2026 else D(2027, 6, 1)
+    both_away = facts(Parent("father", "working_away", away), Parent("mother", "working_away", away), birth=birth)
+    got = [(p.category, p.action) for p in rules.proposals(both_away, [], today)]
+    assert got == ([("left_behind_rural", "add")] if proposed else [])
+
+
+@pytest.mark.parametrize(
+    ("birth", "today", "proposed"),
+    [
+        (D(2012, 2, 29), D(2026, 2, 28), True),  # a region's limit of 14, in a year with no 29 February
+        (D(2012, 2, 29), D(2026, 3, 1), False),
+    ],
+)
+def test_a_regions_age_limit_for_a_child_born_on_29_february(birth, today, proposed):
+    away = D(2025, 6, 1)
+    both_away = facts(Parent("father", "working_away", away), Parent("mother", "working_away", away), birth=birth)
+    assert bool(rules.proposals(both_away, [], today, Region(14, 3))) == proposed

@@ -130,3 +130,57 @@ def test_registration_refuses_at_18_by_the_same_rule(tree, users, birth, id_numb
                 services.child_register(user=users.director, child=new)
         else:
             assert services.child_register(user=users.director, child=new).pk
+
+
+# --- Boundaries written by hand: 29 February ---------------------------------------------------------------------
+@pytest.mark.django_db
+def test_born_on_29_february_the_archive_closes_on_1_march_in_a_common_year(tree, users):
+    leap = child(tree.v1, "370283200802290110", D(2008, 2, 29), name="闰日生")
+    day_before = child(tree.v1, "370283200802280131", D(2008, 2, 28), name="二月廿八生")
+
+    assert sweep.close_adults(D(2026, 2, 27)) == []
+    assert {n.key for n in sweep.turning_18_notes(D(2026, 2, 27))} == {
+        f"turning-18:{leap.pk}:2026-03-01",
+        f"turning-18:{day_before.pk}:2026-02-28",
+    }
+    assert sweep.close_adults(D(2026, 2, 28)) == [day_before.pk]  # 2026 has no 29 February: still 17
+    assert Child.objects.get(pk=leap.pk).status == ArchiveStatus.OPEN
+    assert sweep.close_adults(D(2026, 3, 1)) == [leap.pk]
+    assert Child.objects.get(pk=leap.pk).closed_on == D(2026, 3, 1)
+
+
+@pytest.mark.django_db
+def test_on_29_february_whoever_was_born_on_the_28th_is_18(tree, users):
+    born_28 = child(tree.v1, "370283201002280154", D(2010, 2, 28))
+    born_1_march = child(tree.v1, "370283201003010172", D(2010, 3, 1))
+
+    assert sweep.close_adults(D(2028, 2, 29)) == [born_28.pk]  # a sweep that missed the 28th dates it the birthday
+    assert Child.objects.get(pk=born_28.pk).closed_on == D(2028, 2, 28)
+    assert Child.objects.get(pk=born_1_march.pk).status == ArchiveStatus.OPEN
+    assert [n.key for n in sweep.turning_18_notes(D(2028, 2, 29))] == [f"turning-18:{born_1_march.pk}:2028-03-01"]
+
+
+@pytest.mark.django_db
+def test_left_behind_ends_on_a_29_february_birthday_in_a_leap_year(tree, users):
+    leap = child(tree.v1, "370283201202290197", D(2012, 2, 29))
+    later = child(tree.v1, "370283201203010214", D(2012, 3, 1))
+    for c in (leap, later):
+        CategoryFactory(child=c, category="left_behind_rural", started_on=D(2020, 1, 5))
+
+    assert sweep.end_left_behind(D(2028, 2, 28)) == []  # 15 the day before the 16th birthday
+    assert sweep.end_left_behind(D(2028, 2, 29)) == [leap.pk]  # 2028 has a 29 February: 16 that day
+    assert ChildCategory.objects.get(child=leap).ended_on == D(2028, 2, 29)
+    assert ChildCategory.objects.get(child=later).ended_on is None
+
+
+@pytest.mark.django_db
+def test_left_behind_of_a_child_born_on_29_february_ends_on_1_march_in_a_common_year(tree, users):
+    IdentificationRules.objects.create(name="平度市", area=tree.county, left_behind_max_age=14)
+    leap = child(tree.v1, "370283201202290197", D(2012, 2, 29))
+    born_28 = child(tree.v1, "370283201202280239", D(2012, 2, 28))
+    for c in (leap, born_28):
+        CategoryFactory(child=c, category="left_behind_rural", started_on=D(2020, 1, 5))
+
+    assert sweep.end_left_behind(D(2026, 2, 28)) == [born_28.pk]  # 2026 has no 29 February
+    assert sweep.end_left_behind(D(2026, 3, 1)) == [leap.pk]
+    assert ChildCategory.objects.get(child=leap).ended_on == D(2026, 3, 1)
