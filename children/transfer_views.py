@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from . import access, services, transfers
-from .forms import apply_errors as _apply_errors
+from .forms import apply_errors
 from .models import TransferRequestStatus
 from .transfer_forms import DeclineForm, TransferRequestForm
 
@@ -68,7 +68,7 @@ def transfer_request_new(request):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Transfer requested. You will be notified of the decision."))
                 return redirect("children:transfer_request", request_pk=transfer_request.pk)
@@ -133,7 +133,7 @@ def transfer_request_decline(request, request_pk: int):
                 user=request.user, transfer_request=transfer_request, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Declined. The requester has been told the reason."))
             return redirect("children:transfer_request", request_pk=transfer_request.pk)

@@ -29,8 +29,8 @@ from .forms import (
     TransferForm,
     WelfareForm,
     WorkLogForm,
+    apply_errors,
 )
-from .forms import apply_errors as _apply_errors
 from .jobs import can_import
 from .models import AccessAction, AccessLog, ChildCategory, EntrustedCare
 from .paging import CappedPaginator
@@ -104,7 +104,7 @@ def child_register(request):
                 confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             duplicates = getattr(exc, "holders", ())
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": child.name})
@@ -156,7 +156,7 @@ def child_edit(request, pk: int):
                 user=request.user, child=form.save(commit=False), expected_version=form.cleaned_data.get("version")
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
@@ -170,7 +170,7 @@ def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs
         try:
             run(child, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
@@ -272,7 +272,7 @@ def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
                 expected_version=version if instance else None,  # adding a record overwrites nothing
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
@@ -293,7 +293,7 @@ def entrusted_care_edit(request, pk: int):
                 user=request.user, child=child, record=form.save(commit=False), expected_version=version
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from children import access
 from children.exports import export_format, export_response
-from children.views import _apply_errors
+from children.forms import apply_errors
 
 from . import casework, harm, notify, rules, services
 from . import referrals as referral_service
@@ -50,7 +50,7 @@ def assessment_new(request, child_pk: int):
                 next_on=form.cleaned_data["next_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -132,7 +132,7 @@ def report_new(request):
         try:
             report = report_service.report_file(user=request.user, report=report)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             _tell_filer(request, report)
             return redirect("guardianship:report", pk=report.pk)
@@ -181,7 +181,7 @@ def report_detail(request, pk: int):
             try:
                 report_service.report_move(user=request.user, report=report, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("guardianship:report", pk=report.pk)
@@ -211,7 +211,7 @@ def referral_new(request, child_pk: int):
         try:
             r = referral_service.referral_send(user=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Referred to %(dept)s.") % {"dept": r.department})
             return redirect("guardianship:referral", pk=r.pk)
@@ -249,7 +249,7 @@ def referral_detail(request, pk: int):
             try:
                 referral_service.referral_move(user=request.user, referral=referral, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(
@@ -275,7 +275,7 @@ def intervention_new(request, child_pk: int):
                 address=form.cleaned_data["address"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
@@ -302,7 +302,7 @@ def conference_new(request, child_pk: int):
                 decisions=form.decisions(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("children:detail", pk=child.pk)
@@ -319,7 +319,7 @@ def placement_new(request, child_pk: int):
         try:
             casework.placement_start(user=request.user, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{reverse('children:detail', args=[child.pk])}#placements")
@@ -337,7 +337,7 @@ def placement_end(request, child_pk: int, pk: int):
         try:
             casework.placement_end(user=request.user, placement=placement, to_on=form.cleaned_data["to_on"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{reverse('children:detail', args=[child_pk])}#placements")

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Area, AreaLevel, Department, Role, User
 from children import access
+from children.forms import apply_errors
 from children.uploads import serve_upload
-from children.views import _apply_errors
 
 from . import activities, coverage, discovery, ledger, spotchecks
 from . import duties as recorded_duties
@@ -79,7 +79,7 @@ def spot_check_list(request):
                 seed=data["seed"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Spot check started: %(n)d archives drawn.") % {"n": check.items.count()})
             return redirect("oversight:spot_check", pk=check.pk)
@@ -130,7 +130,7 @@ def spot_check_item(request, pk: int, item_pk: int):
                 due_on=data["due_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("oversight:spot_check", pk=check.pk)
@@ -211,7 +211,7 @@ def director_profile(request, pk: int):
         try:
             ledger.profile_save(user=request.user, director=director, profile=form.save(commit=False))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("oversight:director", pk=director.pk)
@@ -227,7 +227,7 @@ def training_new(request, pk: int):
         try:
             ledger.training_add(user=request.user, director=director, training=form.save(commit=False))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("oversight:director", pk=director.pk)
@@ -247,7 +247,7 @@ def evaluation_edit(request, pk: int):
         try:
             ledger.evaluation_save(user=request.user, director=director, year=year, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{reverse('oversight:director', args=[director.pk])}?year={year}")
@@ -303,7 +303,7 @@ def activity_new(request):
                 photos=form.cleaned_data["photos"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Activity recorded."))
             return redirect("oversight:activity", pk=activity.pk)
@@ -360,7 +360,7 @@ def discovery_lists(request):
                 user=request.user, upload=data["file"], title=data["title"], source=data["source"], area=data["area"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("List read: %(n)d rows matched.") % {"n": outside.rows.count()})
             return redirect("oversight:discovery_list", pk=outside.pk)
@@ -423,7 +423,7 @@ def row_screen_out(request, pk: int):
         try:
             discovery.candidate_screen_out(user=request.user, row=row, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Screened out."))
             return redirect("oversight:my_candidates")

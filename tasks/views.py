@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department, Role
-from children.views import _apply_errors
+from children.forms import apply_errors
 
 from . import rules, selectors, services
 from .forms import AssignmentUpdateForm, MatrixFilterForm, PeriodRecordForm, YearlyReportForm
@@ -67,7 +67,7 @@ def update(request, pk: int):
         try:
             services.assignment_update(user=request.user, assignment=assignment, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     if form.errors:
         for errors in form.errors.values():
             for e in errors:
@@ -104,7 +104,7 @@ def assignment_detail(request, pk: int):
             try:
                 services.period_record_create(user=request.user, assignment=assignment, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Recorded."))
                 return redirect("tasks:assignment", pk=assignment.pk)
@@ -143,7 +143,7 @@ def report(request, plan_pk: int):
         try:
             services.yearly_report_submit(user=request.user, plan=plan, year=year, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -225,7 +225,7 @@ def import_plan(request):
         try:
             report = imports.import_plan(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if report.ok and not form.cleaned_data["dry_run"]:
                 messages.success(request, _("The plan is imported: %(n)d tasks.") % {"n": report.tasks})

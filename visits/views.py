@@ -14,9 +14,9 @@ from accounts.models import Role
 from children import access
 from children.categories import Category
 from children.exports import export_format
+from children.forms import apply_errors
 from children.models import AccessAction, Child
 from children.uploads import serve_upload
-from children.views import _apply_errors
 
 from . import screening, selectors, services
 from .forms import CampaignForm, ConfirmForm, NoReportForm, ProposalConfirmForm, ProposalDismissForm, VisitForm
@@ -51,7 +51,7 @@ def visit_new(request, child_pk: int):
                 photos=form.cleaned_data["photos"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Visit recorded for %(names)s.") % {"names": "、".join(v.child.name for v in made)}
@@ -120,7 +120,7 @@ def visit_no_report(request, child_pk: int, pk: int):
         try:
             services.visit_no_report(user=request.user, visit=visit, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The reason is kept in the archive."))
             return redirect("visits:detail", child_pk=child_pk, pk=pk)
@@ -142,7 +142,7 @@ def visit_edit(request, child_pk: int, pk: int):
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("visits:detail", child_pk=child.pk, pk=visit.pk)
@@ -243,7 +243,7 @@ def campaigns(request):
             try:
                 services.campaign_create(user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Screening started."))
                 return redirect("visits:campaigns")
@@ -296,7 +296,7 @@ def campaign_confirm(request, pk: int, child_pk: int):
         try:
             services.screening_confirm(user=request.user, campaign=campaign, child=child, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Confirmed."))
             return redirect("visits:campaign", pk=campaign.pk)
@@ -353,7 +353,7 @@ def proposal(request, child_pk: int, pk: int):
                     messages.success(request, _("The categories have ended."))
                     return redirect("children:detail", pk=child.pk)
         except ValidationError as exc:
-            _apply_errors(dismiss_form if request.POST.get("action") == "dismiss" else confirm_form, exc)
+            apply_errors(dismiss_form if request.POST.get("action") == "dismiss" else confirm_form, exc)
     labels = dict(Category.choices)
     return render(
         request,
