@@ -1,12 +1,15 @@
 """Visit policy, with no ORM and no clock: "today" is always an argument.
 
-What each kind of visit counts as, when a child is due soon or overdue, and how a rule matches a child. The SQL
-in visits/schedule.py does the same matching set-based; tests hold the two to the same table.
+What each kind of visit counts as, when a child is due soon or overdue, and which rules apply to a child.
+`schedule_for` is the visit policy for one child, the definition: visits/schedule.py computes the same set-based in
+SQL for speed, and a property test (tests/visits/test_schedule.py) compares the two over generated children. "Overdue"
+and "due soon" are the ranges of due dates below (`overdue`, `due_soon`, `to_visit`, `escalated`); the schedule's
+queryset (visits.models.VisitScheduleQuerySet) and the raw SQL of reminders and dashboards filter by them.
 """
 
 import calendar
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import models
@@ -76,15 +79,61 @@ class Status(models.TextChoices):
     NO_RULE = "no_rule", pgettext_lazy("visit status", "No visit rule applies")
 
 
+@dataclass(frozen=True)
+class DueRange:
+    """Due dates from `first` to `last`, both included; None leaves that end open. A child without a due date (no
+    rule applies) is in no range."""
+
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+
+    def __contains__(self, due_on: datetime.date | None) -> bool:
+        if due_on is None:
+            return False
+        return (self.first is None or due_on >= self.first) and (self.last is None or due_on <= self.last)
+
+
+def overdue(today: datetime.date, min_days: int = 1) -> DueRange:
+    """Overdue by at least `min_days` days. Due today is not overdue; due yesterday is one day overdue."""
+    return DueRange(last=today - datetime.timedelta(days=min_days))
+
+
+def not_overdue(today: datetime.date) -> DueRange:
+    """Due today or later: the visits are within the rule's intervals (compliant)."""
+    return DueRange(first=today)
+
+
+def due_soon(today: datetime.date) -> DueRange:
+    """Not overdue and due within `DUE_SOON_DAYS` days (due in exactly 7 days is due soon, in 8 is not)."""
+    return DueRange(first=today, last=today + datetime.timedelta(days=DUE_SOON_DAYS))
+
+
+def to_visit(today: datetime.date) -> DueRange:
+    """本周待访: overdue or due soon."""
+    return DueRange(last=due_soon(today).last)
+
+
+# Overdue by more than ESCALATE_AFTER_DAYS: 30 days overdue stays with the township, 31 goes to the county.
+ESCALATE_MIN_DAYS = ESCALATE_AFTER_DAYS + 1
+
+
+def escalated(today: datetime.date) -> DueRange:
+    return overdue(today, min_days=ESCALATE_MIN_DAYS)
+
+
 def status_for(due_on: datetime.date | None, today: datetime.date) -> tuple[str, int]:
     """(status, days overdue) for a due date."""
     if due_on is None:
         return Status.NO_RULE, 0
-    if due_on < today:
+    if due_on in overdue(today):
         return Status.OVERDUE, (today - due_on).days
-    if due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+    if due_on in due_soon(today):
         return Status.DUE_SOON, 0
     return Status.ON_TIME, 0
+
+
+def days_overdue(due_on: datetime.date | None, today: datetime.date) -> int:
+    return status_for(due_on, today)[1]
 
 
 @dataclass(frozen=True)
@@ -94,6 +143,17 @@ class ChildFacts:
     risk_grade: str = ""
     colour: str = ""
     disability_grade: int | None = None
+
+    @classmethod
+    def of(cls, child) -> "ChildFacts":
+        """The facts of anything with a child's attributes (a Child, a row)."""
+        return cls(
+            category_flags=child.category_flags,
+            parent_flags=child.parent_flags,
+            risk_grade=child.risk_grade,
+            colour=child.colour,
+            disability_grade=child.disability_grade,
+        )
 
 
 def _in_list(value: str, listed: str) -> bool:
@@ -117,10 +177,27 @@ def rule_matches(rule, facts: ChildFacts) -> bool:
     return True
 
 
+def applicable_rules(village_code: str, facts: ChildFacts, rule_sets: Iterable[tuple[str, Sequence]]) -> list:
+    """The rules of the nearest rule set that has a rule matching the child, those that match, in the order given.
+
+    `rule_sets`: (code prefix, rules) of each active set. The nearest set is the one with the longest prefix of the
+    child's village code; the default set has the empty prefix, so a child no regional rule covers falls back to it.
+    """
+    applied: list = []
+    depth = -1
+    for prefix, set_rules in rule_sets:
+        if len(prefix) <= depth or not village_code.startswith(prefix):
+            continue
+        matching = [r for r in set_rules if rule_matches(r, facts)]
+        if matching:
+            applied, depth = matching, len(prefix)
+    return applied
+
+
 def strictest(rules) -> tuple[int | None, int | None]:
     """The shortest gap for home visits and for contacts over the matching rules."""
-    home = [r.home_visit_days for r in rules if r.home_visit_days]
-    contact = [r.contact_days for r in rules if r.contact_days]
+    home = [r.home_visit_days for r in rules if r.home_visit_days is not None]
+    contact = [r.contact_days for r in rules if r.contact_days is not None]
     return (min(home) if home else None, min(contact) if contact else None)
 
 
@@ -128,9 +205,17 @@ def deciding(rules) -> tuple[object | None, object | None]:
     """The rule that sets each interval, for home visits and for contacts: the one with the shortest gap (the days
     `strictest` gives, from which the due date counts). Of equally strict rules the first given decides, so the
     archive page names one."""
-    home = min((r for r in rules if r.home_visit_days), key=lambda r: r.home_visit_days, default=None)
-    contact = min((r for r in rules if r.contact_days), key=lambda r: r.contact_days, default=None)
+    home = min((r for r in rules if r.home_visit_days is not None), key=lambda r: r.home_visit_days, default=None)
+    contact = min((r for r in rules if r.contact_days is not None), key=lambda r: r.contact_days, default=None)
     return home, contact
+
+
+def last_visits(visits: Iterable[tuple[datetime.date, str]]) -> tuple[datetime.date | None, datetime.date | None]:
+    """The dates of the last home visit and of the last contact (a home visit is also a contact) among
+    (date, kind) pairs."""
+    home = [day for day, kind in visits if kind in HOME_KINDS]
+    contact = [day for day, kind in visits if kind in CONTACT_KINDS]
+    return (max(home) if home else None, max(contact) if contact else None)
 
 
 def due_date(last: datetime.date | None, registered_on: datetime.date, days: int | None) -> datetime.date | None:
@@ -138,6 +223,49 @@ def due_date(last: datetime.date | None, registered_on: datetime.date, days: int
     if days is None:
         return None
     return (last or registered_on) + datetime.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One open child's visit requirement, as visits.models.VisitSchedule stores it."""
+
+    rules: tuple = ()  # the rules applied (applicable_rules); the row stores their ids
+    home_days: int | None = None
+    contact_days: int | None = None
+    last_home_on: datetime.date | None = None
+    last_contact_on: datetime.date | None = None
+    home_due_on: datetime.date | None = None
+    contact_due_on: datetime.date | None = None
+
+    @property
+    def due_on(self) -> datetime.date | None:
+        """The earlier of the two due dates."""
+        dates = [d for d in (self.home_due_on, self.contact_due_on) if d is not None]
+        return min(dates) if dates else None
+
+
+def schedule_for(
+    *,
+    village_code: str,
+    facts: ChildFacts,
+    registered_on: datetime.date,
+    rule_sets: Iterable[tuple[str, Sequence]],
+    visits: Iterable[tuple[datetime.date, str]],
+) -> Schedule:
+    """The visit policy for one open child: the rules that apply, their strictest intervals, the last home visit and
+    contact, and the due dates. `visits`: (date, kind) of every visit of the child."""
+    applied = applicable_rules(village_code, facts, rule_sets)
+    home_days, contact_days = strictest(applied)
+    last_home, last_contact = last_visits(visits)
+    return Schedule(
+        rules=tuple(applied),
+        home_days=home_days,
+        contact_days=contact_days,
+        last_home_on=last_home,
+        last_contact_on=last_contact,
+        home_due_on=due_date(last_home, registered_on, home_days),
+        contact_due_on=due_date(last_contact, registered_on, contact_days),
+    )
 
 
 # ---------------------------------------------------------------- screenings (全面摸底排查, 一年两排)

@@ -5,6 +5,9 @@
 rule covers falls back to it), the matching rules of that set and their strictest intervals,
 the last home visit and last contact, and the due dates, and upserts them. Rows that did not change are not
 rewritten. It runs on SQLite and PostgreSQL; the few differences are the `_SQL` snippets below.
+
+The policy is defined once, in Python: `visits.rules.schedule_for` for one child. This statement is its set-based
+form for speed; tests/visits/test_schedule.py compares every stored row with it over generated children.
 """
 
 import datetime
