@@ -1,6 +1,6 @@
 """Exporting what a user sees to .xlsx or .csv (django-import-export resources), safely.
 
-- Text cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) are neutralised.
+- Text cells that a spreadsheet would run as a formula (children.sheets.FORMULA_START) are neutralised.
 - Every export of children's data is written to the access log, one row per child, by one INSERT … SELECT.
 - The list's filters are applied by the caller; exports are capped at EXPORT_MAX_ROWS (narrow the filters).
 """
@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .sheets import FORMULA_START
+
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",

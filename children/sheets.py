@@ -349,7 +349,10 @@ def read_table(
 
 _FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"（": "(", "）": ")", "　": " "})
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-FORMULA_START = ("=", "+", "-", "@")
+# What a spreadsheet may run as a formula when it starts a cell (OWASP "CSV Injection": = + - @, tab, carriage
+# return; ASVS 1.2.10 adds the null character). The one list: imports refuse free text starting so, exports
+# prefix such cells with an apostrophe (children.exports.neutral).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def cell_text(value: Any) -> str:
