@@ -12,9 +12,10 @@ from operator import mul
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .halfwidth import half_width
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸx", "0123456789XXXX")
 _SPACES = re.compile(r"[\s\u3000]+")
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
@@ -28,7 +29,7 @@ class IdNumberInfo:
 
 def normalise(raw: str) -> str:
     """Full-width digits to ASCII, a lowercase x to X, spaces anywhere removed."""
-    return _SPACES.sub("", (raw or "").translate(_FULL_WIDTH)).upper()
+    return _SPACES.sub("", half_width(raw or "")).upper()
 
 
 def check_digit(first17: str) -> str:

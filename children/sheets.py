@@ -36,6 +36,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .halfwidth import half_width
+
 HEADER_SEARCH_ROWS = 10
 DEFAULT_MAX_ROWS = 200_000
 
@@ -65,11 +67,11 @@ class Sheet:
 
 
 _HEADER_JUNK = re.compile(r"[\s*＊:：]")
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")"})  # besides the full-width round ones
 
 
 def normalise_header(text: Any) -> str:
-    return _HEADER_JUNK.sub("", str(text or "")).translate(_BRACKETS)
+    return half_width(_HEADER_JUNK.sub("", str(text or ""))).translate(_BRACKETS)
 
 
 def _alias_map(columns: Mapping[str, Iterable[str]]) -> dict[str, str]:
@@ -347,7 +349,6 @@ def read_table(
 
 # --- Cells --------------------------------------------------------------------------------------------------
 
-_FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"（": "(", "）": ")", "　": " "})
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # What a spreadsheet may run as a formula when it starts a cell (OWASP "CSV Injection": = + - @, tab, carriage
 # return; ASVS 1.2.10 adds the null character). The one list: imports refuse free text starting so, exports
@@ -367,7 +368,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).translate(_FULL_WIDTH).strip() if isinstance(value, str) else str(value).strip()
+    return half_width(value).strip() if isinstance(value, str) else str(value).strip()
 
 
 def cell_plain_text(value: Any, *, max_length: int) -> str:

@@ -30,3 +30,29 @@ def test_other_text_passes_both_ways_unchanged(text):
 def test_leading_tab_or_carriage_return_is_stripped_on_import():
     assert cell_plain_text("\t\r张三", max_length=50) == "张三"
     assert neutral(12) == 12 and neutral(None) is None  # numbers and blanks are not text
+
+
+# --- Full-width forms (one table, children.halfwidth), typed in ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [
+        ("０１２３４５６７８９", "0123456789"),
+        ("ＡＢＣＸＹＺ ａｂｃｘｙｚ", "ABCXYZ abcxyz"),
+        ("３号楼（东）", "3号楼(东)"),
+        ("\u3000张三\u3000", "张三"),  # the ideographic space, then stripped
+        ("张三，李四。地址：东关村、西关村", "张三，李四。地址：东关村、西关村"),  # Chinese punctuation stays
+    ],
+)
+def test_a_cell_gets_half_width_digits_letters_brackets_and_spaces(typed, cleaned):
+    from children.sheets import cell_text
+
+    assert cell_text(typed) == cleaned
+
+
+def test_the_id_number_and_the_headers_use_the_same_table():
+    from children.idnumber import normalise
+    from children.sheets import normalise_header
+
+    assert normalise("３７０２８３\u3000２０１５０６０１０１１ｘ") == "37028320150601011X"
+    assert normalise_header("村（社区）代码*") == normalise_header("村(社区)代码") == "村(社区)代码"
+    assert normalise_header("【备注】") == "(备注)"
