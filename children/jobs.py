@@ -1,4 +1,5 @@
-"""Background jobs a user starts (imports, PDF batches): created here, run inline or on a Celery worker.
+"""Background jobs a user starts (imports, PDF batches): created here, run inline or on a Celery worker. The visit
+schedules a changed rule set affects are recomputed by a job of this kind too (`visits.schedule_jobs`).
 
 Small uploads are handled in the request; larger ones and PDF batches go to the worker, and the job page refreshes
 until done, so the user can leave and come back. Progress is kept in the cache (Redis in production, a file cache
@@ -147,7 +148,12 @@ def run_job(pk: int) -> None:
     if not claimed:
         return
     job = Job.objects.get(pk=pk)
-    runner = {JobKind.IMPORT_PREVIEW: _run_import, JobKind.IMPORT: _run_import, JobKind.ARCHIVES: _run_archives}
+    runner = {
+        JobKind.IMPORT_PREVIEW: _run_import,
+        JobKind.IMPORT: _run_import,
+        JobKind.ARCHIVES: _run_archives,
+        JobKind.SCHEDULES: _run_schedules,
+    }
     try:
         runner[job.kind](job)
     except ValidationError as exc:
@@ -262,6 +268,12 @@ def summarise(outcome) -> dict:
         "dry_run": outcome.dry_run,
         "written": {"created": written.created, "updated": written.updated} if written else None,
     }
+
+
+def _run_schedules(job: Job) -> None:
+    from visits import schedule_jobs
+
+    schedule_jobs.run(job)
 
 
 def _run_archives(job: Job) -> None:

@@ -539,6 +539,7 @@ class JobKind(models.TextChoices):
     IMPORT_PREVIEW = "import_preview", _("Import check (dry run)")
     IMPORT = "import", _("Import of children")
     ARCHIVES = "archives", _("Archives as PDF (zip)")
+    SCHEDULES = "schedules", _("Recomputing visit schedules")
 
 
 class JobState(models.TextChoices):
@@ -555,7 +556,8 @@ def job_file_path(instance, filename: str) -> str:
 
 
 class Job(models.Model):
-    """Work a user started that may run in the background (imports, PDF batches), with its progress and result.
+    """Work a user started that may run in the background (imports, PDF batches, the visit schedules a changed rule
+    set recomputes), with its progress and result.
 
     Only the user who started a job sees it. Large jobs run on a Celery worker; the page refreshes until done."""
 

@@ -1,10 +1,13 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from children import access
 from children.admin import GatedAdminMixin
 
-from . import schedule
+from . import schedule_jobs
 from .models import RuleSet, ScreeningCampaign, Visit, VisitRule
 
 
@@ -47,11 +50,12 @@ class RuleSetAdmin(admin.ModelAdmin):
                     "screenings_source",
                     "screenings_clause",
                 ],
-                "description": _(
+                "description": gettext_lazy(
                     "Rules apply to the area's whole subtree; the nearest rule set wins. Masks are sums of "
                     "category bits (children/categories.py). Rules marked 'the source says only more often' "
-                    "carry the default of 14 days: set your region's own. Saving recomputes the due dates of "
-                    "every child of the area in one statement."
+                    "carry the default of 14 days: set your region's own. Saving queues a background job that "
+                    "recomputes the due dates of every child of the area: the changed rules apply from when that "
+                    "job finishes (the message after saving links to its progress)."
                 ),
             },
         )
@@ -63,19 +67,38 @@ class RuleSetAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for prefix in {form.instance.prefix, getattr(form.instance, "_old_prefix", None)} - {None}:
-            schedule.refresh(area_prefix=prefix or None)
+        if change and not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            return
+        self._recompute(request, {form.instance.prefix, getattr(form.instance, "_old_prefix", None)} - {None})
 
     def delete_model(self, request, obj):
         prefix = obj.prefix
         super().delete_model(request, obj)
-        schedule.refresh(area_prefix=prefix or None)
+        self._recompute(request, {prefix})
 
     def delete_queryset(self, request, queryset):
         prefixes = set(queryset.values_list("prefix", flat=True))
         super().delete_queryset(request, queryset)
-        for prefix in prefixes:
-            schedule.refresh(area_prefix=prefix or None)
+        self._recompute(request, prefixes)
+
+    def _recompute(self, request, prefixes: set[str]) -> None:
+        """Queue the recomputation of the areas' schedules (visits.schedule_jobs) and link to its job."""
+        if not prefixes:
+            return
+        job = schedule_jobs.start_refresh(user=request.user, prefixes=prefixes)
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _(
+                    "The visit schedules of the area are being recomputed in the background. The changed rules "
+                    "apply from when that job finishes."
+                ),
+                reverse("children:job", args=[job.pk]),
+                _("Follow job #%(pk)s") % {"pk": job.pk},
+            ),
+            messages.INFO,
+        )
 
 
 @admin.register(Visit)

@@ -13,6 +13,9 @@ def _date(value: str | None) -> datetime.date | None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def visit_sweep(date: str | None = None) -> dict:
+    from . import schedule_jobs
+
+    schedule_jobs.run_waiting()  # a rule set's recomputation whose message the broker never took
     result = reminders.daily_sweep(today=_date(date))
     result.pop("notifications", None)
     return result
