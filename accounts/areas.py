@@ -1,7 +1,7 @@
 """Creating the regions the shipped data (rule sets, task plans) refers to. Takes the model class so that data
 migrations can pass their historical model."""
 
-PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+from .models import PREFIX_LENGTH
 
 # The seeds' regions and the areas above them (DOMAIN.md §1): code -> (name, level, parent code).
 KNOWN_REGIONS = {
@@ -47,4 +47,4 @@ def ensure_region(Area, code: str):
 def ancestor_prefixes(code: str) -> list[str]:
     """The code prefixes of an area and of every area above it (province, city, county, township, village),
     e.g. 370283001001 -> 37, 3702, 370283, 370283001, 370283001001."""
-    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    return [code[:n] for n in sorted(PREFIX_LENGTH.values()) if n <= len(code)]

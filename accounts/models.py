@@ -30,6 +30,12 @@ CODE_LENGTH = {
 LEVEL_ORDER = [AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
 
 
+def enclosing_code(code: str, level: str) -> str:
+    """The code of the area of `level` that holds the area `code` (its leading PREFIX_LENGTH digits, padded with
+    zeros to the level's CODE_LENGTH): 370283001001 -> county 370283, township 370283001, city 370200."""
+    return code[: PREFIX_LENGTH[level]].ljust(CODE_LENGTH[level], "0")
+
+
 class Area(models.Model):
     """An administrative area. The code is the primary key so that a child's `village_id` *is* its code
     and "children of this subtree" is `village_id LIKE '<prefix>%'` on an index, with no join."""

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
-from .areas import PREFIX_LENGTH, ancestor_prefixes
-from .models import Role, User
+from .areas import ancestor_prefixes
+from .models import PREFIX_LENGTH, Role, User
 
 
 def civil_affairs_over(area_code: str) -> QuerySet[User]:

@@ -18,6 +18,7 @@ from rest_framework.pagination import Cursor as CursorPosition
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import CODE_LENGTH, AreaLevel
 from children import access
 from children.models import Child
 from guardianship import referrals as referral_service
@@ -87,7 +88,7 @@ class ChildList(ApiView, LoggedPageMixin, generics.ListAPIView):
         qs = access.visible_children(self.request.user).select_related("village")
         area = self.request.query_params.get("area", "")
         if area:
-            if not area.isdigit() or len(area) > 12:
+            if not area.isdigit() or len(area) > CODE_LENGTH[AreaLevel.VILLAGE]:
                 raise exceptions.ValidationError({"area": [_("Give an area code (digits).")]})
             qs = qs.filter(village__code__startswith=area)
         return qs
@@ -146,7 +147,7 @@ class OverdueList(_ScheduleList):
         if not raw.isdigit() or not 1 <= int(raw) <= 3650:
             raise exceptions.ValidationError({"min_days": [_("Give a number of days from 1 to 3650.")]})
         village = self.request.query_params.get("village", "")
-        if village and (not village.isdigit() or len(village) != 12):
+        if village and (not village.isdigit() or len(village) != CODE_LENGTH[AreaLevel.VILLAGE]):
             raise exceptions.ValidationError({"village": [_("Give a 12-digit village code.")]})
         return visit_selectors.overdue_for(self.request.user, timezone.localdate(), min_days=int(raw), village=village)
 

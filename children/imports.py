@@ -39,7 +39,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
-from accounts.models import Area, AreaLevel, User
+from accounts.models import Area, AreaLevel, User, enclosing_code
 
 from . import access, bulk, rules
 from .categories import Category, categories_in, flags_for
@@ -479,7 +479,7 @@ def _match_existing(rows: list[Row], *, user: User | None, lock: bool, progress:
                     "This child already has an open archive held by %(office)s. Ask that office to transfer the "
                     "child to your area instead of importing it."
                 )
-                % {"office": offices.get(code, code[:6])},
+                % {"office": offices.get(code, enclosing_code(code, AreaLevel.COUNTY))},
             )
         if user is not None:  # each archive found is a look-up at it, logged as when registering
             from .services import access_log

@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.areas import PREFIX_LENGTH, ancestor_prefixes
-from accounts.models import Role, User
+from accounts.areas import ancestor_prefixes
+from accounts.models import PREFIX_LENGTH, Role, User
 from children import access
 from children.models import Child
 from children.uploads import check_upload_for

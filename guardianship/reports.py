@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.areas import PREFIX_LENGTH, ancestor_prefixes
-from accounts.models import Department, Notification, Role, User
+from accounts.areas import ancestor_prefixes
+from accounts.models import PREFIX_LENGTH, Department, Notification, Role, User
 from accounts.selectors import civil_affairs_over
 from children import access
 

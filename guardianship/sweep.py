@@ -12,19 +12,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role, User
+from accounts.models import CODE_LENGTH, AreaLevel, Notification, Role, User, enclosing_code
 
 from . import harm, notify, rules
 from .models import Assessment, FollowUp, Intervention, Referral, ReferralStatus, TemporaryPlacement
 
 REASSESS_NOTICE_DAYS = 7
+COUNTY, TOWNSHIP, VILLAGE = AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE
 
 
 def _county_staff(village_code: str) -> list[int]:
     return list(
-        User.objects.filter(role=Role.CIVIL_AFFAIRS, is_active=True, areas__code=village_code[:6]).values_list(
-            "pk", flat=True
-        )
+        User.objects.filter(
+            role=Role.CIVIL_AFFAIRS, is_active=True, areas__code=enclosing_code(village_code, COUNTY)
+        ).values_list("pk", flat=True)
     )
 
 
@@ -37,16 +38,16 @@ def _directors(village_code: str) -> list[int]:
 def _area_staff(village_codes: set[str]) -> dict[int, tuple[str, set[str]]]:
     """For the villages given: user id -> (role, the villages among them the user answers for), for the active
     directors of each village, supervisors of its township and civil-affairs staff of its county (one query)."""
-    codes = {c for v in village_codes for c in (v, v[:9], v[:6])}
+    codes = {c for v in village_codes for c in (v, enclosing_code(v, TOWNSHIP), enclosing_code(v, COUNTY))}
     rows = User.areas.through.objects.filter(
         area_id__in=codes,
         user__is_active=True,
         user__role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.CIVIL_AFFAIRS],
     ).values_list("user_id", "user__role", "area_id")
-    wanted = {Role.DIRECTOR: 12, Role.SUPERVISOR: 9, Role.CIVIL_AFFAIRS: 6}
+    level = {Role.DIRECTOR: VILLAGE, Role.SUPERVISOR: TOWNSHIP, Role.CIVIL_AFFAIRS: COUNTY}  # the area each answers at
     out: dict[int, tuple[str, set[str]]] = {}
     for user_id, role, area in rows:
-        if len(area) != wanted[role]:
+        if len(area) != CODE_LENGTH[level[role]]:
             continue
         villages = {v for v in village_codes if v.startswith(area)}
         if villages:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.areas import ancestor_prefixes
-from accounts.models import Area, AreaLevel, Notification, Role, User
+from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Notification, Role, User, enclosing_code
 from children import access
 from children.categories import CATEGORY_BITS, LEFT_BEHIND
 from children.models import ArchiveStatus, Child, EntrustedCare, FamilyMember, ParentSituation, Relation
@@ -144,7 +144,7 @@ def milestone_table(user: User) -> list[MilestoneRow]:
     for due in {r.milestone.due_on for r in rows}:
         counts = (
             access.visible_children(user)
-            .annotate(county=Substr("village_id", 1, 6))
+            .annotate(county=Substr("village_id", 1, PREFIX_LENGTH[AreaLevel.COUNTY]))
             .filter(county__in=[c for c, r in by_code.items() if r.milestone.due_on == due])
             .values("county")
             .annotate(
@@ -210,7 +210,8 @@ def reminder_counts(today: datetime.date) -> dict[int, tuple[int, int, int]]:
     untrained: dict[str, int] = {}
     villages = villages_without_training(Area.objects.filter(level=AreaLevel.VILLAGE), today.year)
     for code in villages.values_list("code", flat=True):
-        untrained[code[:6]] = untrained.get(code[:6], 0) + 1
+        county = enclosing_code(code, AreaLevel.COUNTY)
+        untrained[county] = untrained.get(county, 0) + 1
 
     totals: dict[int, list[int]] = {}
     for user_id, village in User.areas.through.objects.filter(
@@ -221,9 +222,9 @@ def reminder_counts(today: datetime.date) -> dict[int, tuple[int, int, int]]:
         t[1] += agreement.get(village, 0)
     per_county: dict[str, list[int]] = {}
     for village, n in contact.items():
-        per_county.setdefault(village[:6], [0, 0, 0])[0] += n
+        per_county.setdefault(enclosing_code(village, AreaLevel.COUNTY), [0, 0, 0])[0] += n
     for village, n in agreement.items():
-        per_county.setdefault(village[:6], [0, 0, 0])[1] += n
+        per_county.setdefault(enclosing_code(village, AreaLevel.COUNTY), [0, 0, 0])[1] += n
     for county, n in untrained.items():
         per_county.setdefault(county, [0, 0, 0])[2] += n
     for user_id, county in User.areas.through.objects.filter(

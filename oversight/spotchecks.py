@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Area, AreaLevel, Role, User
+from accounts.models import Area, AreaLevel, Role, User, enclosing_code
 from children import access
 from children.models import ArchiveStatus, Child
 
@@ -50,7 +50,7 @@ def _open_ids_by_township(county: Area) -> dict[str, list[int]]:
         "id", "village_id"
     )
     for pk, village_id in rows.iterator(chunk_size=5000):
-        out[village_id[:9]].append(pk)
+        out[enclosing_code(village_id, AreaLevel.TOWNSHIP)].append(pk)
     return out
 
 
