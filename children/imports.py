@@ -352,7 +352,7 @@ def _clean(row: Row, today: datetime.date, plan: Plan) -> None:
                 row.error("出生日期", _("The date of birth does not match the ID number."))
             values["birth_date"] = info.birth_date
             if rules.is_adult(info.birth_date, today):
-                row.error("身份证号", _("This person is 18 or older: the archive is for children."))
+                row.error("身份证号", rules.adult_refusal())
     if values.get("guardian_relation") and not values.get("guardian_name"):
         row.error("监护人姓名", _("Enter the guardian's name when the relation is given."))
     # An exported row of a closed archive is read only; known here because the cells of valid rows are dropped.

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Area
 
+from . import rules
 from .categories import Category
 
 User = settings.AUTH_USER_MODEL
@@ -616,11 +617,13 @@ class IdentificationRules(models.Model):
     prefix = models.CharField(max_length=12, blank=True, editable=False, unique=True)
     left_behind_max_age = models.PositiveSmallIntegerField(
         _("left-behind categories end at this age"),
-        default=16,
+        default=rules.LEFT_BEHIND_MAX_AGE,
         help_text=_("16 by national policy (国发〔2016〕13号); a region may set its own."),
     )
     left_behind_months_away = models.PositiveSmallIntegerField(
-        _("parents away at least this many months"), default=3, help_text=_("003 §8: 连续 3 个月以上")
+        _("parents away at least this many months"),
+        default=rules.LEFT_BEHIND_MONTHS_AWAY,
+        help_text=_("003 §8: 连续 3 个月以上"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
 

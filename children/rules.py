@@ -21,6 +21,8 @@ from .categories import LEFT_BEHIND, Category
 
 ADULT_AGE = 18  # 《未成年人保护法》: a minor is under 18 (policy, not in seeds)
 TURNING_18_NOTICE_DAYS = 7  # the director is told this many days before an archive closes at 18 (the system's choice)
+LEFT_BEHIND_MAX_AGE = 16  # 国发〔2016〕13号: 不满十六周岁 (policy, not in seeds); the default of a region's own limit
+LEFT_BEHIND_MONTHS_AWAY = 3  # 003 §8: 父母外出务工时间一般要连续 3 个月以上
 
 
 # ------------------------------------------------------------------------------------------------------------ age
@@ -50,6 +52,11 @@ def is_adult(birth: datetime.date, today: datetime.date) -> bool:
     return age_on(birth, today) >= ADULT_AGE
 
 
+def adult_refusal() -> str:
+    """Why registration and the import refuse someone `is_adult` (in the user's language)."""
+    return _("This person is %(age)s or older: the archive is for children.") % {"age": ADULT_AGE}
+
+
 def closes_on(birth: datetime.date) -> datetime.date:
     """The day an archive closes by itself: the 18th birthday."""
     return birthday(birth, ADULT_AGE)
@@ -69,8 +76,8 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 class Region:
     """A region's identification rules (children.IdentificationRules; the nearest to the child's village)."""
 
-    left_behind_max_age: int = 16  # 国发〔2016〕13号: 不满十六周岁 (policy, not in seeds)
-    left_behind_months_away: int = 3  # 003 §8: 父母外出务工时间一般要连续 3 个月以上
+    left_behind_max_age: int = LEFT_BEHIND_MAX_AGE
+    left_behind_months_away: int = LEFT_BEHIND_MONTHS_AWAY
 
 
 @dataclass(frozen=True)

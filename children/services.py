@@ -233,7 +233,7 @@ def _check_dates_of(child: Child) -> None:
     if child.registered_on < child.birth_date:
         raise ValidationError({"registered_on": _("The registration date cannot be before the child was born.")})
     if rules.is_adult(child.birth_date, today):
-        raise ValidationError({"id_number": _("This person is 18 or older: the archive is for children.")})
+        raise ValidationError({"id_number": rules.adult_refusal()})
 
 
 def _not_future(value: datetime.date, field: str) -> None:

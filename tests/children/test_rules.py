@@ -170,3 +170,19 @@ def test_a_regions_age_limit_for_a_child_born_on_29_february(birth, today, propo
     away = D(2025, 6, 1)
     both_away = facts(Parent("father", "working_away", away), Parent("mother", "working_away", away), birth=birth)
     assert bool(rules.proposals(both_away, [], today, Region(14, 3))) == proposed
+
+
+def test_registration_and_the_import_give_one_refusal_naming_the_age():
+    with translation.override("zh-hans"):
+        assert rules.adult_refusal() == "此人已满18周岁，不能建立儿童档案。"
+    with translation.override("en"):
+        assert rules.adult_refusal() == "This person is 18 or older: the archive is for children."
+
+
+def test_the_models_defaults_are_the_rules_defaults():
+    """A region's identification rules start from the national policy that children.rules states (16, 3 months)."""
+    from children.models import IdentificationRules
+
+    fields = {f.name: f.default for f in IdentificationRules._meta.fields}
+    assert (fields["left_behind_max_age"], fields["left_behind_months_away"]) == (16, 3)
+    assert (Region().left_behind_max_age, Region().left_behind_months_away) == (16, 3)
