@@ -9,7 +9,6 @@ rows always add up to the area's total. What each figure means is defined once i
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import Http404
@@ -21,6 +20,7 @@ from accounts.models import LEVEL_ORDER, PREFIX_LENGTH, Area, AreaLevel, Role, U
 from children import access
 from children.categories import Category
 from children.models import Colour
+from config.cache import computed_once
 from config.env import env_int
 from visits.selectors import schedules_for
 
@@ -163,14 +163,16 @@ def area_figures(
     their figures are kept in the cache (Redis when REDIS_URL is set) under a key of the area and the date. They
     are never invalidated by writes: `dashboards.tasks.warm_dashboards` recomputes them every
     15 minutes (beat, changeable in the admin), and they expire after `DASHBOARD_CACHE_SECONDS`; a page with no cached
-    figures computes them live once and stores them. The page says when the figures were computed."""
+    figures computes them live once and stores them, and pages asking at the same moment wait for that computation
+    rather than start their own (`config.cache.computed_once`). The page says when the figures were computed."""
     if AreaLevel(area.level) not in CACHED_LEVELS:
         return compute_figures(area, today), None
-    key = _cache_key(area, today)
-    cached = None if refresh else cache.get(key)
-    if cached is None:
-        cached = {"figures": compute_figures(area, today), "at": timezone.now()}
-        cache.set(key, cached, CACHE_SECONDS)
+    cached = computed_once(
+        _cache_key(area, today),
+        lambda: {"figures": compute_figures(area, today), "at": timezone.now()},
+        timeout=CACHE_SECONDS,
+        refresh=refresh,
+    )
     return cached["figures"], cached["at"]
 
 
