@@ -88,7 +88,9 @@ class ScheduleSerializer(serializers.ModelSerializer):
     child = serializers.IntegerField(source="child_id", read_only=True)
     child_name = serializers.CharField(source="child.name", read_only=True)
     village = serializers.CharField(source="village_id", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="visits.rules.status_for: overdue, due_soon, ok …")
+    status = serializers.CharField(
+        read_only=True, help_text="visits.rules.status_for: overdue, due_soon, on_time or no_rule"
+    )
     days_overdue = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:

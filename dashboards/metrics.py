@@ -17,12 +17,15 @@ Entrusted-care agreements: among left-behind children (rural or urban), those wh
 says the agreement is signed (Jiangsu aims at 100%: seed 002).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from children.categories import CATEGORY_BITS, LEFT_BEHIND, Category, flags_for
+from visits import rules
+from visits.models import due_sql
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,19 @@ COVERED_SQL = (
 )
 COMPLETE_SQL = " AND ".join(f"({s.sql})" for s in REQUIRED_SECTIONS)
 
-# Visit compliance now, from the stored schedule: a child with a rule is compliant when its last home visit and
-# its last contact are within the rule's intervals (a due date not before today); overdue otherwise.
-WITH_RULE_SQL = "s.due_on IS NOT NULL"
-HOME_OK_SQL = "s.home_days IS NOT NULL AND s.home_due_on >= %(today)s"
-CONTACT_OK_SQL = "s.contact_days IS NOT NULL AND s.contact_due_on >= %(today)s"
-COMPLIANT_SQL = "s.due_on >= %(today)s"
-OVERDUE_SQL = "s.due_on < %(today)s"
+
+def visit_sql(today: datetime.date) -> list[tuple[str, str]]:
+    """Visit compliance now, from the stored schedule: a child with a rule is compliant when its last home visit and
+    its last contact are within the rule's intervals (a due date not before today); overdue otherwise. The ranges
+    are those of visits.rules, as the worklists and reminders use them."""
+    ok = rules.within_interval(today)
+    return [
+        ("with_rule", "s.due_on IS NOT NULL"),
+        ("home_ok", due_sql(ok, "s.home_due_on")),
+        ("contact_ok", due_sql(ok, "s.contact_due_on")),
+        ("compliant", due_sql(ok, "s.due_on")),
+        ("overdue", due_sql(rules.overdue(today), "s.due_on")),
+    ]
+
 
 CATEGORY_SQL = {code: f"(c.category_flags & {bit}) <> 0" for code, bit in CATEGORY_BITS.items()}

@@ -22,6 +22,7 @@ from children.categories import Category
 from children.models import Colour
 from config.cache import computed_once
 from config.env import env_int
+from visits.rules import days_overdue
 from visits.selectors import schedules_for
 
 from . import metrics
@@ -70,13 +71,7 @@ def figure_columns(today: datetime.date) -> list[tuple[str, str]]:
         ("complete", metrics.COMPLETE_SQL),
     ]
     cols += [(f"missing_{s.key}", f"NOT ({s.sql})") for s in metrics.REQUIRED_SECTIONS]
-    cols += [
-        ("with_rule", metrics.WITH_RULE_SQL),
-        ("home_ok", metrics.HOME_OK_SQL),
-        ("contact_ok", metrics.CONTACT_OK_SQL),
-        ("compliant", metrics.COMPLIANT_SQL),
-        ("overdue", metrics.OVERDUE_SQL),
-    ]
+    cols += metrics.visit_sql(today)
     literal = f"'{today.isoformat()}'"  # a date's ISO form: digits and dashes only
     return [(key, sql.replace("%(today)s", literal)) for key, sql in cols]
 
@@ -300,12 +295,13 @@ def dashboard(user: User, area: Area, today: datetime.date) -> Dashboard:
     if show_overdue:
         overdue = list(
             schedules_for(user)
-            .filter(village__code__startswith=area.prefix, due_on__lt=today)
+            .overdue(today)
+            .filter(village__code__startswith=area.prefix)
             .select_related("child", "village")
             .order_by("due_on", "child_id")[:OVERDUE_LIST_SIZE]
         )
         for s in overdue:
-            s.days_overdue = (today - s.due_on).days
+            s.days_overdue = days_overdue(s.due_on, today)
 
     return Dashboard(
         area=area,

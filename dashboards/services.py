@@ -6,6 +6,8 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from visits import rules
+from visits.models import due_sql
 from visits.rules import CONTACT_KINDS, HOME_KINDS
 from visits.schedule import _SQL
 
@@ -25,20 +27,17 @@ def _kinds(kinds) -> str:
     return ", ".join(f"'{k}'" for k in kinds)
 
 
-def _snapshot_sql() -> str:
+def _snapshot_sql(as_of: datetime.date) -> str:
     """Per village, as of a date: the open children registered by then, those with a visit rule, and those whose
     last home visit / last contact on or before that date (or their registration, if none) was within their
     rule's interval. The intervals are today's (the stored schedule's): rules are data that rarely change, and
     children whose archive has been closed since are not counted (see README, dashboards)."""
     add = _SQL[connection.vendor]["add_days"]
-    home_ok = (
-        f"s.home_days IS NOT NULL AND "
-        f"{add.format(date='COALESCE(l.last_home, c.registered_on)', days='s.home_days')} >= %s"
-    )
-    contact_ok = (
-        f"s.contact_days IS NOT NULL AND "
-        f"{add.format(date='COALESCE(l.last_contact, c.registered_on)', days='s.contact_days')} >= %s"
-    )
+    ok = rules.within_interval(as_of)  # the due date as of then, not overdue
+    home_due = add.format(date="COALESCE(l.last_home, c.registered_on)", days="s.home_days")
+    contact_due = add.format(date="COALESCE(l.last_contact, c.registered_on)", days="s.contact_days")
+    home_ok = f"s.home_days IS NOT NULL AND {due_sql(ok, home_due)}"
+    contact_ok = f"s.contact_days IS NOT NULL AND {due_sql(ok, contact_due)}"
     with_rule = "(s.home_days IS NOT NULL OR s.contact_days IS NOT NULL)"
     compliant = f"{with_rule} AND (s.home_days IS NULL OR ({home_ok})) AND (s.contact_days IS NULL OR ({contact_ok}))"
     return f"""
@@ -78,10 +77,9 @@ def snapshot_month(*, month: datetime.date, today: datetime.date | None = None) 
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
         ComplianceSnapshot.objects.filter(month=month).delete()
-        # Parameters in order: month, home_ok x2 (with_rule has none), contact_ok, compliant (home, contact),
-        # taken_at, the visit cut-off and the registration cut-off.
-        params = [month, as_of, as_of, as_of, as_of, timezone.now(), as_of, as_of]
-        cursor.execute(_snapshot_sql(), params)
+        # Parameters in order: month, taken_at, the visit cut-off and the registration cut-off.
+        params = [month, timezone.now(), as_of, as_of]
+        cursor.execute(_snapshot_sql(as_of), params)
         return cursor.rowcount
 
 

@@ -183,7 +183,7 @@ def evaluations_for(directors: list[User], year: int, today: datetime.date | Non
     add([(v, c) for v, _n, c in rows], "complete")
     add(
         VisitSchedule.objects.filter(village_id__in=villages, child__status=ArchiveStatus.OPEN)
-        .filter(Q(due_on__isnull=True) | Q(due_on__gte=today))
+        .not_overdue(today)
         .order_by()
         .values("village_id")
         .annotate(n=Count("child_id"))

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Area
 from children.models import Child, upload_to_random
+
+from . import rules
 
 User = settings.AUTH_USER_MODEL
 
@@ -226,6 +230,55 @@ class VisitRule(models.Model):
         return not (self.document and self.clause)
 
 
+def due_q(due: rules.DueRange, field: str = "due_on") -> Q:
+    """A range of due dates (visits.rules: overdue, due soon …) as a filter on a date field."""
+    q = Q()
+    if due.first is not None:
+        q &= Q(**{f"{field}__gte": due.first})
+    if due.last is not None:
+        q &= Q(**{f"{field}__lte": due.last})
+    return q if q else Q(**{f"{field}__isnull": False})
+
+
+def due_sql(due: rules.DueRange, column: str) -> str:
+    """The same range as a condition for raw SQL over `column` (a date column or expression, e.g. `s.due_on`), the
+    dates written in as ISO literals (digits and dashes only), so it fits any statement's parameters. Reminders and
+    dashboards use it where their aggregates stay in SQL; tests/visits/test_due.py holds it to `due_q`."""
+    parts = []
+    if due.first is not None:
+        parts.append(f"{column} >= '{due.first.isoformat()}'")
+    if due.last is not None:
+        parts.append(f"{column} <= '{due.last.isoformat()}'")
+    return "(" + (" AND ".join(parts) or f"{column} IS NOT NULL") + ")"
+
+
+class VisitScheduleQuerySet(models.QuerySet):
+    """"Overdue" and "due soon", defined once (visits.rules) for worklists, reminders, escalations and dashboards."""
+
+    def due_in(self, due: rules.DueRange) -> "VisitScheduleQuerySet":
+        return self.filter(due_q(due))
+
+    def overdue(self, today: datetime.date, min_days: int = 1) -> "VisitScheduleQuerySet":
+        """Overdue by at least `min_days` days (due today is not overdue)."""
+        return self.due_in(rules.overdue(today, min_days))
+
+    def due_soon(self, today: datetime.date) -> "VisitScheduleQuerySet":
+        """Due within the coming week and not overdue."""
+        return self.due_in(rules.due_soon(today))
+
+    def to_visit(self, today: datetime.date) -> "VisitScheduleQuerySet":
+        """本周待访: overdue or due soon."""
+        return self.due_in(rules.to_visit(today))
+
+    def escalated(self, today: datetime.date) -> "VisitScheduleQuerySet":
+        """Overdue long enough to go to the county's civil affairs."""
+        return self.due_in(rules.escalated(today))
+
+    def not_overdue(self, today: datetime.date) -> "VisitScheduleQuerySet":
+        """Not overdue, including children no rule applies to."""
+        return self.exclude(due_q(rules.overdue(today)))
+
+
 class VisitSchedule(models.Model):
     """Each open child's current visit requirement and due dates, stored and kept current set-based.
 
@@ -247,6 +300,8 @@ class VisitSchedule(models.Model):
     due_on = models.DateField(null=True)
     rule_ids = models.TextField(blank=True)
     refreshed_at = models.DateTimeField(null=True)
+
+    objects = VisitScheduleQuerySet.as_manager()
 
     class Meta:
         indexes = [

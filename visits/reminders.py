@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role
+from accounts.models import Notification, Role, User
 from children import sweep as children_sweep
+from children.models import Child
 
-from . import schedule
-from .rules import DUE_SOON_DAYS, ESCALATE_AFTER_DAYS
+from . import rules, schedule
+from .models import VisitSchedule, due_sql
 
 log = logging.getLogger(__name__)
 CHUNK = int(os.environ.get("VISIT_SWEEP_CHUNK", "2000"))
@@ -40,6 +41,13 @@ _LABEL = {
 }
 
 
+# The tables the reminder statements read, by their models.
+_SCHEDULE = VisitSchedule._meta.db_table
+_CHILD = Child._meta.db_table
+_USER = User._meta.db_table
+_USER_AREAS = User.areas.through._meta.db_table
+
+
 def _names_agg() -> str:
     return _AGG[connection.vendor]
 
@@ -54,56 +62,58 @@ def _director_rows(today: datetime.date) -> list[tuple]:
     """One row per director with children due within 7 days or overdue: counts and the names, most overdue first."""
     return _rows(
         f"""
-        SELECT x.user_id, SUM(CASE WHEN x.due_on < %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN x.due_on >= %s THEN 1 ELSE 0 END), {_names_agg()}
+        SELECT x.user_id, SUM(CASE WHEN {due_sql(rules.overdue(today), "x.due_on")} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {due_sql(rules.due_soon(today), "x.due_on")} THEN 1 ELSE 0 END), {_names_agg()}
           FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
-                  FROM visits_visitschedule s
-                  JOIN children_child c ON c.id = s.child_id
-                  JOIN accounts_user_areas ua ON ua.area_id = s.village_id
-                  JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
-                 WHERE s.due_on <= %s
+                  FROM {_SCHEDULE} s
+                  JOIN {_CHILD} c ON c.id = s.child_id
+                  JOIN {_USER_AREAS} ua ON ua.area_id = s.village_id
+                  JOIN {_USER} u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+                 WHERE {due_sql(rules.to_visit(today), "s.due_on")}
                  ORDER BY ua.user_id, s.due_on, s.child_id) x
          GROUP BY x.user_id
          ORDER BY x.user_id
         """,
-        [today, today, Role.DIRECTOR, today + datetime.timedelta(days=DUE_SOON_DAYS)],
+        [Role.DIRECTOR],
     )
 
 
 def _escalation_rows(today: datetime.date) -> list[tuple]:
-    """One row per county civil-affairs user with children overdue by more than 30 days in their county."""
+    """One row per county civil-affairs user with children overdue by more than 30 days in their county
+    (rules.escalated)."""
     return _rows(
         f"""
         SELECT x.user_id, COUNT(*), {_names_agg()}
           FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
-                  FROM visits_visitschedule s
-                  JOIN children_child c ON c.id = s.child_id
-                  JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 6)
-                  JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
-                 WHERE s.due_on < %s
+                  FROM {_SCHEDULE} s
+                  JOIN {_CHILD} c ON c.id = s.child_id
+                  JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, 6)
+                  JOIN {_USER} u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+                 WHERE {due_sql(rules.escalated(today), "s.due_on")}
                  ORDER BY ua.user_id, s.due_on, s.child_id) x
          GROUP BY x.user_id
          ORDER BY x.user_id
         """,
-        [Role.CIVIL_AFFAIRS, today - datetime.timedelta(days=ESCALATE_AFTER_DAYS)],
+        [Role.CIVIL_AFFAIRS],
     )
 
 
 def _supervisor_rows(today: datetime.date) -> list[tuple]:
+    overdue = due_sql(rules.overdue(today), "s.due_on")
     return _rows(
-        """
+        f"""
         SELECT ua.user_id,
-               SUM(CASE WHEN s.due_on < %s THEN 1 ELSE 0 END) AS overdue,
-               SUM(CASE WHEN s.due_on >= %s THEN 1 ELSE 0 END) AS due_soon,
-               COUNT(DISTINCT CASE WHEN s.due_on < %s THEN s.village_id END) AS villages
-          FROM visits_visitschedule s
-          JOIN accounts_user_areas ua ON ua.area_id = substr(s.village_id, 1, 9)
-          JOIN accounts_user u ON u.id = ua.user_id AND u.is_active AND u.role = %s
-         WHERE s.due_on <= %s
+               SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue,
+               SUM(CASE WHEN {due_sql(rules.due_soon(today), "s.due_on")} THEN 1 ELSE 0 END) AS due_soon,
+               COUNT(DISTINCT CASE WHEN {overdue} THEN s.village_id END) AS villages
+          FROM {_SCHEDULE} s
+          JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, 9)
+          JOIN {_USER} u ON u.id = ua.user_id AND u.is_active AND u.role = %s
+         WHERE {due_sql(rules.to_visit(today), "s.due_on")}
          GROUP BY ua.user_id
          ORDER BY ua.user_id
         """,
-        [today, today, today, Role.SUPERVISOR, today + datetime.timedelta(days=DUE_SOON_DAYS)],
+        [Role.SUPERVISOR],
     )
 
 
@@ -152,9 +162,9 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
             Notification(
                 user_id=user_id,
                 key=f"visits-escalated:{today}",
-                url=reverse("visits:overdue") + f"?min_days={ESCALATE_AFTER_DAYS + 1}",
+                url=reverse("visits:overdue") + f"?min_days={rules.ESCALATE_MIN_DAYS}",
                 title=_("%(n)d children more than %(days)d days overdue for a visit")
-                % {"n": n, "days": ESCALATE_AFTER_DAYS},
+                % {"n": n, "days": rules.ESCALATE_AFTER_DAYS},
                 body=_trim(names),
             )
             for user_id, n, names in _escalation_rows(today)

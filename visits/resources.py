@@ -10,6 +10,7 @@ from children import privacy
 from children.exports import SafeResource
 from children.models import Child
 
+from . import rules
 from .models import VisitSchedule
 
 
@@ -41,4 +42,4 @@ class ScheduleResource(SafeResource):
         return privacy.shown(row.child.id_number, privacy.kind_of(Child, "id_number"), full=self.full_ids)
 
     def dehydrate_days_overdue(self, row: VisitSchedule):
-        return max(0, (self.today - row.due_on).days) if row.due_on else ""
+        return rules.days_overdue(row.due_on, self.today) if row.due_on else ""

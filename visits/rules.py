@@ -3,8 +3,9 @@
 What each kind of visit counts as, when a child is due soon or overdue, and which rules apply to a child.
 `schedule_for` is the visit policy for one child, the definition: visits/schedule.py computes the same set-based in
 SQL for speed, and a property test (tests/visits/test_schedule.py) compares the two over generated children. "Overdue"
-and "due soon" are the ranges of due dates below (`overdue`, `due_soon`, `to_visit`, `escalated`); the schedule's
-queryset (visits.models.VisitScheduleQuerySet) and the raw SQL of reminders and dashboards filter by them.
+and "due soon" are the ranges of due dates below (`overdue`, `due_soon`, `to_visit`, `escalated`, `within_interval`);
+the schedule's queryset (visits.models.VisitScheduleQuerySet) and the raw SQL of reminders and dashboards (`due_sql`)
+filter by them.
 """
 
 import calendar
@@ -98,8 +99,8 @@ def overdue(today: datetime.date, min_days: int = 1) -> DueRange:
     return DueRange(last=today - datetime.timedelta(days=min_days))
 
 
-def not_overdue(today: datetime.date) -> DueRange:
-    """Due today or later: the visits are within the rule's intervals (compliant)."""
+def within_interval(today: datetime.date) -> DueRange:
+    """Due today or later: the last visit is within the rule's interval (compliant, the dashboards' word)."""
     return DueRange(first=today)
 
 

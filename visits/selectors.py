@@ -11,26 +11,36 @@ from children import access
 from children.models import Child
 
 from . import rules
-from .models import CategoryEndProposal, ScreeningCampaign, ScreeningConfirmation, Visit, VisitRule, VisitSchedule
+from .models import (
+    CategoryEndProposal,
+    ScreeningCampaign,
+    ScreeningConfirmation,
+    Visit,
+    VisitRule,
+    VisitSchedule,
+    VisitScheduleQuerySet,
+)
 
 
-def schedules_for(user: User) -> QuerySet[VisitSchedule]:
+def schedules_for(user: User) -> VisitScheduleQuerySet:
     """Schedules carry the village code, so the access rule applies to them without joining the children."""
     return access.scope(user, VisitSchedule.objects.all(), village_field="village__code", child_field="child_id")
 
 
-def worklist_for(user: User, today: datetime.date) -> QuerySet[VisitSchedule]:
+def worklist_for(user: User, today: datetime.date) -> VisitScheduleQuerySet:
     """本周待访: due within 7 days or overdue, the most overdue first."""
     return (
         schedules_for(user)
-        .filter(due_on__lte=today + datetime.timedelta(days=rules.DUE_SOON_DAYS))
+        .to_visit(today)
         .select_related("child", "village")
         .order_by("due_on", "child_id")
     )
 
 
-def overdue_for(user: User, today: datetime.date, *, min_days: int = 1, village: str = "") -> QuerySet:
-    qs = schedules_for(user).filter(due_on__lte=today - datetime.timedelta(days=min_days))
+def overdue_for(
+    user: User, today: datetime.date, *, min_days: int = 1, village: str = ""
+) -> VisitScheduleQuerySet:
+    qs = schedules_for(user).overdue(today, min_days)
     if village:
         qs = qs.filter(village_id=village)
     return qs.select_related("child", "village__parent").order_by("village_id", "due_on", "child_id")
