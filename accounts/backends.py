@@ -2,7 +2,8 @@
 
 Only `get_user` differs: the signed-in user is read by one statement prepared once per PostgreSQL connection
 (config.prepared) and built with Model.from_db after the database's converters, as the ORM would, instead of a query
-the ORM builds on every request. Signing in, passwords and permissions are Django's own."""
+the ORM builds on every request. Signing in, passwords and permissions are Django's own. Settings choose it only
+with DATABASE_PREPARED; otherwise Django's ModelBackend itself."""
 
 import functools
 

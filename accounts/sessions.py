@@ -2,7 +2,8 @@
 
 Only `_get_session_from_db` differs: the session row is read by one statement prepared once per PostgreSQL
 connection (config.prepared) instead of a query the ORM builds on every request. Writes, expiry and the session
-table are Django's own (SESSION_ENGINE = "accounts.sessions")."""
+table are Django's own. Settings choose it (SESSION_ENGINE = "accounts.sessions") only with DATABASE_PREPARED;
+otherwise Django's engine itself."""
 
 from django.contrib.sessions.backends import db
 from django.db import connection

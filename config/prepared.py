@@ -3,9 +3,10 @@
 PostgreSQL plans each statement it receives; for the short queries every page runs (the user's areas, the unread
 count, which archive lists have rows, the change history) planning costs more than running. `execute` prepares such
 a statement once per database connection (PREPARE, not transactional, so it survives rollbacks) and then runs it by
-name (EXECUTE). Elsewhere (SQLite) it is a plain execute. A connection pooler in transaction mode (PgBouncer)
-does not keep prepared statements between transactions: run it in session mode, or with prepared-statement support
-(PgBouncer 1.21+, max_prepared_statements).
+name (EXECUTE). A direct-PostgreSQL optimization, switched by settings.DATABASE_PREPARED: off (SQLite, or
+DATABASE_PREPARED=false), it is a plain execute through Django's cursor, seen by the query log like any other query.
+A connection pooler in transaction mode (PgBouncer) does not keep a prepared statement between transactions, so
+behind one (DATABASE_POOLER=transaction) it is always off.
 """
 
 import hashlib
@@ -13,6 +14,7 @@ import re
 import weakref
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connection
 
 # Names prepared on each raw connection (a new connection starts with none; a dropped one is forgotten).
@@ -34,10 +36,17 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
+def enabled() -> bool:
+    """Whether statements are prepared: PostgreSQL, DATABASE_PREPARED, and never behind a transaction-mode pooler."""
+    return (
+        connection.vendor == "postgresql" and settings.DATABASE_PREPARED and settings.DATABASE_POOLER != "transaction"
+    )
+
+
 def execute(cursor, sql: str, params: Sequence = ()) -> None:
-    """`cursor.execute(sql, params)`, as a prepared statement on PostgreSQL. Only for statements whose text is the
-    same on every call (the values go in `params`)."""
-    if connection.vendor != "postgresql":
+    """`cursor.execute(sql, params)`, as a prepared statement when `enabled()`. Only for statements whose text is
+    the same on every call (the values go in `params`)."""
+    if not enabled():
         cursor.execute(sql, params)
         return
     raw = connection.connection

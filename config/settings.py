@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -103,13 +104,23 @@ TEMPLATES = [
 
 # Database: DATABASE_URL (postgres://...) or, unset, a SQLite file under var/.
 DATABASE_URL = env_str("DATABASE_URL", "")
+# A connection pooler between the app and PostgreSQL: "" (none), "session" or "transaction" (PgBouncer's
+# pool_mode). In transaction mode consecutive transactions of one connection may run on different server
+# connections, so nothing may outlive a transaction: no server-side cursors, no prepared statements.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "").strip().lower()
+if DATABASE_POOLER not in {"", "session", "transaction"}:
+    raise ImproperlyConfigured(f'DATABASE_POOLER must be "", "session" or "transaction", not {DATABASE_POOLER!r}')
 if DATABASE_URL:
     # Persistent connections are checked before reuse, so a restarted PostgreSQL is reconnected without a restart.
+    # Behind a pooler they are connections to the pooler (cheap); it lends a server connection per transaction.
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Django's "Transaction pooling and server-side cursors": a WITHOUT HOLD cursor (QuerySet.iterator()) opened
+    # outside a transaction would be fetched from on another server connection.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER == "transaction"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -119,14 +130,23 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# The few statements every page runs, prepared once per PostgreSQL connection (config/prepared.py), with the session
+# engine and auth backend that use them; off, Django's own. A direct-PostgreSQL optimization: on by default with
+# PostgreSQL, never on SQLite or behind a transaction-mode pooler (whatever DATABASE_PREPARED says).
+DATABASE_PREPARED = (
+    env_bool("DATABASE_PREPARED", True)
+    and DATABASES["default"]["ENGINE"] in {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}
+    and DATABASE_POOLER != "transaction"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, reading the signed-in user with a prepared statement (accounts/backends.py).
-    "accounts.backends.ModelBackend",
+    # Django's ModelBackend; with DATABASE_PREPARED, ours reading the signed-in user with a prepared statement
+    # (accounts/backends.py).
+    "accounts.backends.ModelBackend" if DATABASE_PREPARED else "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -238,8 +258,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 
-# Django's database sessions, read with a prepared statement (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions"
+# Django's database sessions; with DATABASE_PREPARED, read with a prepared statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions" if DATABASE_PREPARED else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 # Activity keeps a session alive; it is re-saved at most once a minute, not on every request
 # (accounts.middleware.IdleSessionMiddleware), so an idle session ends 29–30 minutes after the last request.

@@ -60,3 +60,24 @@ def test_the_query_log_sees_only_the_execute(require_postgres):
     assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [
         "EXECUTE care_" + _statements()[0].split("care_")[1].split(" ")[0]
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("prepared_setting", "pooler"), [(False, ""), (True, "transaction")], ids=["switched-off", "transaction-pooler"]
+)
+def test_off_or_behind_a_transaction_pooler_it_is_a_plain_query_in_the_log(
+    require_postgres, settings, prepared_setting, pooler
+):
+    """DATABASE_PREPARED off, or on but behind a transaction-mode pooler (where a prepared statement would be looked
+    for on another server connection): the statement itself, through Django's cursor, and nothing prepared."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_PREPARED, settings.DATABASE_POOLER = prepared_setting, pooler
+    connection.close()
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        prepared.execute(cursor, SQL, [41, "a%"])
+        assert cursor.fetchone() == (42, True)
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 41 + 1, 'a%b' LIKE 'a%'"]
+    assert _statements() == []
