@@ -9,4 +9,5 @@ urlpatterns = [
     path("password/", views.PasswordChange.as_view(), name="password_change"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]

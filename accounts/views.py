@@ -138,6 +138,23 @@ def notifications(request):
 
 
 @login_required
+def notification_open(request, pk: int):
+    """Open one of the user's notifications: it is read from now on, and the page it points to opens (a link
+    inside this site only; one without a page returns to the list)."""
+    from django.shortcuts import get_object_or_404
+    from django.utils import timezone
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        request.user.notifications.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+    url = notification.url
+    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return redirect(url)
+    return redirect("notifications")
+
+
+@login_required
 @require_POST
 def notifications_read(request):
     from django.utils import timezone
