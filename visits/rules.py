@@ -145,17 +145,6 @@ class ChildFacts:
     colour: str = ""
     disability_grade: int | None = None
 
-    @classmethod
-    def of(cls, child) -> "ChildFacts":
-        """The facts of anything with a child's attributes (a Child, a row)."""
-        return cls(
-            category_flags=child.category_flags,
-            parent_flags=child.parent_flags,
-            risk_grade=child.risk_grade,
-            colour=child.colour,
-            disability_grade=child.disability_grade,
-        )
-
 
 def _in_list(value: str, listed: str) -> bool:
     return bool(value) and value in {v.strip() for v in listed.split(",") if v.strip()}
