@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Status
 
@@ -12,19 +13,15 @@ class AssignmentUpdateForm(forms.Form):
 
 class MatrixFilterForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("plan"), queryset=None, required=False, empty_label=None)
-    action = forms.TypedChoiceField(
-        label=_("action"),
-        coerce=int,
-        required=False,
-        empty_value=None,
-        choices=[("", _("All"))] + [(i, str(i)) for i in range(1, 6)],
-    )
+    # 行动: the plan's actions by number and name (the plan's own words), not 1–5.
+    action = forms.TypedChoiceField(label=pgettext_lazy("plan", "action"), coerce=int, required=False, empty_value=None)
     department = forms.TypedChoiceField(label=_("department"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("status"), required=False, choices=[("", _("All"))] + Status.choices)
 
-    def __init__(self, *args, plans, departments, **kwargs):
+    def __init__(self, *args, plans, departments, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        self.fields["action"].choices = [("", _("All"))] + [(a.number, f"{a.number}. {a.name}") for a in actions]
         self.fields["department"].choices = [("", _("All"))] + [(d.pk, d.name) for d in departments]
 
 

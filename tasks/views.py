@@ -24,7 +24,9 @@ def matrix(request):
     if plan is None:
         raise Http404(_("No action plan has been loaded."))
     departments = Department.objects.filter(assignments__task__action__plan=plan).distinct().order_by("name")
-    form = MatrixFilterForm(request.GET or None, plans=plans, departments=departments, initial={"plan": plan.pk})
+    form = MatrixFilterForm(
+        request.GET or None, plans=plans, departments=departments, actions=plan.actions.all(), initial={"plan": plan.pk}
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     m = selectors.matrix_for(
         plan, action=filters.get("action"), department=filters.get("department"), status=filters.get("status") or ""

@@ -85,3 +85,17 @@ def test_matrix_summary_counts(client, users, plans, qd_education):
     n = Assignment.objects.filter(task__action__plan=plan, department=qd_education).count()
     assert row["behind"] == row["total"] == n
     assert sum(r["total"] for r in response.context["by_action"]) == 124
+
+
+def test_matrix_action_filter_reads_xingdong_with_the_plans_action_names(client, users, plans):
+    plan = plans["000"].plan
+    client.force_login(users.county_staff)
+    response = client.get(reverse("tasks:matrix"), {"plan": plan.pk, "action": "2"})
+    body = response.content.decode()
+    field = response.context["form"]["action"]
+    assert str(field.label) == "行动"
+    second = plan.actions.get(number=2)
+    assert [label for value, label in field.field.choices if value == 2] == [f"2. {second.name}"]
+    assert f'<option value="2" selected>2. {second.name}</option>' in body
+    assert "操作" not in body.split('name="action"', 1)[0].rsplit("<label", 1)[-1]
+    assert {a.number for a, _rows in response.context["m"].actions} == {2}
