@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +37,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     list_display = ["name", "area", "source", "active"]
     raw_id_fields = ["area"]
     inlines = [VisitRuleInline]
-    readonly_fields = ["prefix"]
+    readonly_fields = ["prefix", "recomputation"]
     fieldsets = [
         (
             None,
@@ -44,6 +46,7 @@ class RuleSetAdmin(admin.ModelAdmin):
                     "name",
                     "area",
                     "prefix",
+                    "recomputation",
                     "source",
                     "active",
                     "screenings_per_year",
@@ -60,6 +63,23 @@ class RuleSetAdmin(admin.ModelAdmin):
             },
         )
     ]
+
+    @admin.display(description=gettext_lazy("Recomputation of the due dates"))
+    def recomputation(self, obj):
+        """The latest job recomputing this rule set's area: until it has finished, the rules before apply."""
+        job = schedule_jobs.latest_for(obj.prefix) if obj.pk else None
+        if job is None:
+            return "—"
+        if job.finished:
+            return _("Job #%(pk)s: %(state)s at %(at)s.") % {
+                "pk": job.pk,
+                "state": job.get_state_display(),
+                "at": date_format(timezone.localtime(job.finished_at), "DATETIME_FORMAT"),
+            }
+        return _("Job #%(pk)s: %(state)s. The changed rules apply from when it finishes.") % {
+            "pk": job.pk,
+            "state": job.get_state_display(),
+        }
 
     def save_model(self, request, obj, form, change):
         obj._old_prefix = RuleSet.objects.filter(pk=obj.pk).values_list("prefix", flat=True).first() if change else None

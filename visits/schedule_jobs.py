@@ -107,6 +107,12 @@ def run(job: Job) -> None:
         )
 
 
+def latest_for(prefix: str, *, look_back: int = 50) -> Job | None:
+    """The latest of the recent schedule jobs whose areas hold the area of `prefix` (the admin's rule-set page)."""
+    recent = Job.objects.filter(kind=JobKind.SCHEDULES).order_by("-pk")[:look_back]
+    return next((job for job in recent if any(prefix.startswith(p) for p in job.params.get("prefixes", []))), None)
+
+
 def run_waiting() -> int | None:
     """Run the oldest schedule job still waiting (it takes the others along); its id, or None if there is none.
     Called by the daily sweep so that a job whose message the broker never took does not wait for ever."""

@@ -122,6 +122,9 @@ def test_saving_a_rule_set_answers_with_a_job_and_leaves_the_schedules_to_it(
     assert reverse("children:job", args=[job.pk]) in message and "自该任务完成时起生效" in message
     page = admin_client.get(reverse("children:job", args=[job.pk])).content.decode()
     assert "修改后的走访规则自本任务完成时起生效" in page and 'http-equiv="refresh"' in page
+    change_page = reverse("admin:visits_ruleset_change", args=[county_rules.pk])
+    said = f"任务 #{job.pk}：等待中。修改后的规则自该任务完成时起生效。"
+    assert said in admin_client.get(change_page).content.decode()
 
     run_job(job.pk)
     job.refresh_from_db()
@@ -133,6 +136,7 @@ def test_saving_a_rule_set_answers_with_a_job_and_leaves_the_schedules_to_it(
     page = admin_client.get(reverse("children:job", args=[job.pk])).content.decode()
     said = "走访计划已重新计算：2 份走访计划有变化。" if written else "走访计划已重新计算。"
     assert said in page and 'http-equiv="refresh"' not in page
+    assert "处理完成。" in admin_client.get(change_page).content.decode()
 
 
 def test_a_rule_set_moved_to_another_area_recomputes_the_old_area_too(
