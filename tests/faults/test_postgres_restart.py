@@ -5,58 +5,19 @@ The app is a real gunicorn process with persistent database connections (DB_CONN
 PostgreSQL cluster (tests/faults/conftest.py) that holds a copy of this test's database; that cluster is stopped
 and started again. The shared PostgreSQL on 5432 is only read (pg_dump)."""
 
+import contextlib
 import glob
-import http.cookiejar
 import os
-import re
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import require
 from tests.factories import ChildFactory, UserFactory
-from tests.faults.conftest import free_port, wait_port
+from tests.live import Browser, gunicorn
 
 pytestmark = pytest.mark.postgres
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Browser:
-    """urllib with cookies, never following redirects (so each response is seen as served)."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-
-    def open(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        from urllib.parse import urlencode
-
-        body = urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
-        try:
-            with self.opener.open(request, timeout=20) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def sign_in(self, username: str, password: str) -> None:
-        _status, page = self.open("/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, _ = self.open(
-            "/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password}
-        )
-        assert status == 302, "sign-in failed"
 
 
 def _copy_test_database(target_port: int) -> None:
@@ -85,45 +46,9 @@ def _copy_test_database(target_port: int) -> None:
 
 @pytest.fixture
 def gunicorn_on(tmp_path):
-    servers = []
-
-    def start(database_url: str) -> str:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW"))}
-        env.update(
-            {
-                "DATABASE_URL": database_url,
-                "DB_CONN_MAX_AGE": "600",  # persistent connections: the restart must be noticed and survived
-                "REDIS_URL": "",
-                "DEBUG": "false",
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "SECRET_KEY": "fault-test-" + "x" * 40,
-                "VAR_DIR": str(tmp_path / "var"),
-                "STATIC_ROOT": str(tmp_path / "static"),
-                "MEDIA_ROOT": str(tmp_path / "media"),
-                "LOG_LEVEL": "WARNING",
-                "DJANGO_SETTINGS_MODULE": "config.settings",
-            }
-        )
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        proc = subprocess.Popen(
-            [gunicorn, "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115 - the process owns it
-        )
-        servers.append(proc)
-        wait_port(port, up=True, timeout=60)
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for proc in servers:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with contextlib.ExitStack() as servers:
+        # Persistent connections: the restart must be noticed and survived.
+        yield lambda database_url: servers.enter_context(gunicorn(tmp_path, database_url, DB_CONN_MAX_AGE="600"))
 
 
 def test_postgres_restart_under_the_running_app(transactional_db, private_postgres, gunicorn_on, tree):
