@@ -22,8 +22,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
+# The demo runs as production does (DEBUG off: the Chinese error pages, hashed static files served by WhiteNoise);
+# DEBUG=1 make run shows Django's debug pages instead. PORT=8080 make run serves another port.
 run: demo
-	DEBUG=$${DEBUG:-1} bin/run-dev
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=$${DEBUG:-0} bin/run-dev
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
