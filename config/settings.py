@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "oversight",
     "dashboards",
     "api",
+    "demo",  # the demo data generators (seed_demo), apart from the production apps
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -29,6 +29,6 @@ def test_seed_demo_adds_the_oversight_demo(client, settings):
     ):
         assert client.get(reverse(name)).status_code == 200, name
     # Seeding again adds no second spot check.
-    from oversight.demo import seed_oversight
+    from demo.oversight import seed_oversight
 
     assert seed_oversight() == {}

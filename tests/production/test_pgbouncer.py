@@ -69,7 +69,7 @@ def _work(browser: Browser, kind: str, children: list[int]) -> list[str]:
 
 def _session(base: str, username: str, kind: str, children: list[int]):
     """Signs in (now), and returns the work to do (later, alongside the others' sessions)."""
-    from children.demo import DEMO_PASSWORD
+    from demo.children import DEMO_PASSWORD
 
     browser = Browser(base)
     try:

@@ -411,7 +411,7 @@ def test_403_and_400_templates_exist_and_render(rf, db):
 
 def test_the_documented_demo_sign_ins_work_without_a_forced_password_change(client, db, settings):
     """README: the demo users from seed_demo sign in with Demo@2026 and go straight to work."""
-    from children.demo import DEMO_PASSWORD, build_demo_areas, build_demo_users
+    from demo.children import DEMO_PASSWORD, build_demo_areas, build_demo_users
 
     build_demo_areas()
     rows = build_demo_users()

@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Area, AreaLevel, Role, User
-from children.demo import DEMO_COUNTY
 from children.models import ArchiveStatus, Child, Enrolment
-
-from .models import Activity, ActivityKind, DirectorProfile, SpotCheck, Training
+from demo.children import DEMO_COUNTY
+from oversight.models import Activity, ActivityKind, DirectorProfile, SpotCheck, Training
 
 
 @transaction.atomic
@@ -115,7 +114,7 @@ def seed_oversight(*, seed: int = 2024, today: datetime.date | None = None) -> d
         )
         through.objects.create(activity_id=visit.pk, child_id=pk)
 
-    from . import spotchecks
+    from oversight import spotchecks
 
     check = spotchecks.spot_check_start(user=staff, county=county, per_township=5, seed=seed, today=today)
     items = list(check.items.order_by("pk")[:4])

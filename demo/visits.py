@@ -13,11 +13,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from children.categories import CATEGORY_BITS
-from children.demo import BulkWriter
 from children.models import Child
-
-from . import schedule
-from .models import Visit
+from demo.children import BulkWriter
+from visits import schedule
+from visits.models import Visit
 
 MONTHLY = sum(
     CATEGORY_BITS[c]
@@ -94,7 +93,7 @@ def seed_visits(*, first_child_id: int = 0, days: int = 365, seed: int = 2024) -
             made = cursor.rowcount
     else:
         made = _seed_in_python(first_child_id=first_child_id, days=days, seed=seed, today=today)
-    from children.demo import analyze
+    from demo.children import analyze
 
     analyze()
     schedule.refresh()

@@ -15,11 +15,22 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from accounts.models import Area, AreaLevel, Department, Role, User
+from children import idnumber
+from children.bulk import copy_rows
+from children.categories import CATEGORY_BITS, Category, parent_flags_for
+from children.models import (
+    ArchiveStatus,
+    Child,
+    ChildCategory,
+    ColourChange,
+    EntrustedCare,
+    FamilyMember,
+    ParentSituation,
+    Relation,
+    WelfareCoverage,
+)
 
-from . import idnumber
-from .bulk import copy_rows
-from .categories import CATEGORY_BITS, Category, parent_flags_for
-from .demo_names import (
+from .names import (
     CITIES_WORKED,
     DEMO_TOWNSHIPS,
     DEMO_VILLAGES,
@@ -30,17 +41,6 @@ from .demo_names import (
     SHANDONG_CITIES,
     SURNAME_WEIGHTS,
     SURNAMES,
-)
-from .models import (
-    ArchiveStatus,
-    Child,
-    ChildCategory,
-    ColourChange,
-    EntrustedCare,
-    FamilyMember,
-    ParentSituation,
-    Relation,
-    WelfareCoverage,
 )
 
 DEMO_PASSWORD = "Demo@2026"

@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from children import demo
 from children.models import Child
+from demo import children as demo
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         staff = demo.build_area_staff(villages)
         self.stdout.write(f"{staff} directors, supervisors and county staff for the generated areas")
         if not no_visits:
-            from visits.demo import seed_visits
+            from demo.visits import seed_visits
 
             t = time.monotonic()
             visits = seed_visits(first_child_id=first_id, seed=seed)
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     f"{visits} visits of the past year and every visit schedule in {time.monotonic() - t:.1f} s."
                 )
             )
-        from oversight.demo import seed_oversight
+        from demo.oversight import seed_oversight
 
         made_oversight = seed_oversight(seed=seed)
         if made_oversight:
