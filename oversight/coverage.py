@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Area, Role, User
+from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Role, User
 from children import access
 from children.models import ArchiveStatus, Child
 from config.cache import computed_once
@@ -106,7 +106,7 @@ def _data_version() -> str:
 
 def _needs_cache(user: User) -> bool:
     """Only scopes above a county are slow enough to cache (measured on the 1,000,000-child demo)."""
-    return user.is_administrator or any(len(p) < 6 for p in access.area_prefixes(user))
+    return user.is_administrator or any(len(p) < PREFIX_LENGTH[AreaLevel.COUNTY] for p in access.area_prefixes(user))
 
 
 def coverage_counts(user: User) -> dict[str, int]:
