@@ -1,7 +1,9 @@
 """Screening campaigns (全面摸底排查; Jiangsu's 一年两排, 002) beyond their pages: who hears of them and when.
 
-- Launching a campaign tells every active director of a village in its area, at once (``notify_launch``, called by
-  visits.services.campaign_create in the same transaction; the key ``screening-launched:<id>`` makes it idempotent).
+- Launching a campaign tells every active director of a village in its area (``notify_launch``; the key
+  ``screening-launched:<id>`` makes it idempotent). A province's campaign tells tens of thousands of directors, so
+  visits.services.campaign_create queues it (``queue_launch_notices``, Celery task visits.tasks.screening_launched)
+  once the campaign is committed; with the broker down it is done at once in the request rather than never.
 - The daily screening sweep (``sweep``, Celery task visits.tasks.screening_sweep) reminds each director with children
   still to confirm 7 and 1 days before the deadline (rules.CAMPAIGN_REMINDER_DAYS), and tells a county's civil
   affairs when its region asks for n screenings a year (RuleSet.screenings_per_year, from the seed quoted there) and
@@ -58,6 +60,16 @@ def notify_launch(campaign: ScreeningCampaign) -> int:
         ignore_conflicts=True,
     )
     return len(directors)
+
+
+def queue_launch_notices(campaign_id: int) -> None:
+    """Queue `notify_launch` for a committed campaign (transaction.on_commit); the broker down: do it now."""
+    from config.queue import enqueue
+
+    from .tasks import screening_launched
+
+    if not enqueue(screening_launched, campaign_id):
+        screening_launched(campaign_id)
 
 
 def pending_children(campaign: ScreeningCampaign):

@@ -1,6 +1,7 @@
 """Writes of visits and screening confirmations. Each keeps the affected schedules current."""
 
 import datetime
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -176,7 +177,8 @@ def campaign_create(
     campaign = ScreeningCampaign(name=name, area=area, starts_on=starts_on, deadline=deadline, created_by=user)
     campaign.full_clean()
     campaign.save()
-    screening.notify_launch(campaign)  # every director of the area, at once (idempotent by its key)
+    # Every director of the area, by the worker once the campaign is committed (a province: tens of thousands).
+    transaction.on_commit(functools.partial(screening.queue_launch_notices, campaign.pk))
     return campaign
 
 

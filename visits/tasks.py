@@ -34,3 +34,13 @@ def screening_sweep(date: str | None = None) -> dict:
     from . import screening
 
     return screening.sweep(today=_date(date) or timezone.localdate())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def screening_launched(campaign_id: int) -> dict:
+    """Tell the directors of a new campaign's area (visits.screening.notify_launch; idempotent by its key)."""
+    from . import screening
+    from .models import ScreeningCampaign
+
+    campaign = ScreeningCampaign.objects.select_related("area").filter(pk=campaign_id).first()
+    return {"told": screening.notify_launch(campaign) if campaign else 0}

@@ -62,16 +62,38 @@ def test_a_half_year_without_a_screening_is_a_lapse_from_the_day_after_it_was_du
 # ------------------------------------------------------------------ launch
 
 
-def test_launching_a_campaign_notifies_every_director_of_its_area_at_once_and_once(users, tree):
+@pytest.fixture
+def sent(monkeypatch):
+    """The (task, arguments) handed to the broker; none is really sent: the tests run what the worker would."""
+    messages = []
+
+    def enqueue(task, *args, **kwargs):
+        messages.append((task.name, args))
+        return True
+
+    monkeypatch.setattr("config.queue.enqueue", enqueue)
+    return messages
+
+
+def _launch(users, area_, name: str, capture):
+    with capture(execute=True):
+        return services.campaign_create(
+            user=users.county_staff, name=name, area=area_, starts_on=D(2026, 11, 1), deadline=D(2026, 12, 20)
+        )
+
+
+def test_launching_a_campaign_notifies_every_director_of_its_area_once_on_the_worker(
+    users, tree, sent, django_capture_on_commit_callbacks
+):
+    from visits.tasks import screening_launched
+
     far = UserFactory(username="far_director", role=Role.DIRECTOR, areas=[tree.v4])  # the other county
-    campaign = services.campaign_create(
-        user=users.county_staff,
-        name="2026年下半年排查",
-        area=tree.county,
-        starts_on=D(2026, 11, 1),
-        deadline=D(2026, 12, 20),
-    )
+    campaign = _launch(users, tree.county, "2026年下半年排查", django_capture_on_commit_callbacks)
     key = f"screening-launched:{campaign.pk}"
+    # The request queued the notices (a province's campaign tells tens of thousands of directors) and wrote none.
+    assert sent == [("visits.tasks.screening_launched", (campaign.pk,))]
+    assert not Notification.objects.filter(key=key).exists()
+    assert screening_launched(campaign.pk) == {"told": 2}  # what the worker runs
     assert sorted(Notification.objects.filter(key=key).values_list("user__username", flat=True)) == [
         "director",
         "other_director",
@@ -81,15 +103,20 @@ def test_launching_a_campaign_notifies_every_director_of_its_area_at_once_and_on
     assert not Notification.objects.filter(user__in=[far, users.supervisor, users.county_staff]).exists()
 
 
-def test_a_township_campaign_notifies_only_the_townships_directors(users, tree):
-    services.campaign_create(
-        user=users.county_staff, name="南村镇排查", area=tree.t2, starts_on=D(2026, 11, 1), deadline=D(2026, 12, 1)
-    )
+def test_with_the_broker_down_the_notices_go_out_at_once(users, tree, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr("config.queue.enqueue", lambda task, *args, **kwargs: False)
+    campaign = _launch(users, tree.county, "2026年下半年排查", django_capture_on_commit_callbacks)
+    assert Notification.objects.filter(key=f"screening-launched:{campaign.pk}").count() == 2
+
+
+def test_a_township_campaign_notifies_only_the_townships_directors(
+    users, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("config.queue.enqueue", lambda task, *args, **kwargs: False)  # notices in the request
+    _launch(users, tree.t2, "南村镇排查", django_capture_on_commit_callbacks)
     third = UserFactory(username="third", role=Role.DIRECTOR, areas=[tree.v3])
     assert not Notification.objects.filter(key__startswith="screening-launched").exists()  # nobody in t2 yet
-    campaign = services.campaign_create(
-        user=users.county_staff, name="南村镇排查2", area=tree.t2, starts_on=D(2026, 11, 1), deadline=D(2026, 12, 1)
-    )
+    campaign = _launch(users, tree.t2, "南村镇排查2", django_capture_on_commit_callbacks)
     assert list(
         Notification.objects.filter(key=f"screening-launched:{campaign.pk}").values_list("user", flat=True)
     ) == [third.pk]
