@@ -59,7 +59,7 @@ class Enrolment(models.TextChoices):
     NOT_SCHOOL_AGE = "not_school_age", _("Not yet of school age")
     PRESCHOOL = "preschool", _("In kindergarten")
     ENROLLED = "enrolled", _("In school")
-    HOME_SCHOOLING = "home_schooling", _("Taught at home (送教上门)")
+    HOME_SCHOOLING = "home_schooling", _("Taught at home")
     SUSPENDED = "suspended", _("Suspended schooling")
     DROPPED_OUT = "dropped_out", _("Dropped out")
     FINISHED = "finished", _("Finished compulsory education")
@@ -284,9 +284,9 @@ class EntrustedCare(models.Model):
 
 
 class WelfareKind(models.TextChoices):
-    DIBAO = "dibao", _("Minimum living allowance (低保)")
-    TEKUN = "tekun", _("Support for the extremely poor (特困供养)")
-    TEMPORARY = "temporary", _("Temporary assistance (临时救助)")
+    DIBAO = "dibao", _("Minimum living allowance")
+    TEKUN = "tekun", _("Support for the extremely poor")
+    TEMPORARY = "temporary", _("Temporary assistance")
     ORPHAN_ALLOWANCE = "orphan_allowance", _("Orphan living allowance")
     REHABILITATION = "rehabilitation", _("Rehabilitation aid")
     EDUCATION = "education", _("Education aid")

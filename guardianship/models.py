@@ -279,13 +279,13 @@ class Referral(models.Model):
 
 
 class InterventionKind(models.TextChoices):
-    DISSUASION = "dissuasion", _("Dissuasion and stopping by the village committee (劝诫、制止)")
+    DISSUASION = "dissuasion", _("Dissuasion and stopping by the village committee")
     POLICE_REPORT = "police_report", _("Report to the police")
-    ADMONITION = "admonition", _("Police admonition (训诫)")
+    ADMONITION = "admonition", _("Police admonition")
     FAMILY_EDUCATION_ORDER = "family_education_order", _("Order to receive family-education guidance")
-    SUPERVISION_ORDER = "supervision_order", _("Supervision-of-guardianship order (督促监护令)")
-    PROTECTION_ORDER = "protection_order", _("Personal-safety protection order (人身安全保护令)")
-    REVOCATION = "revocation", _("Revocation of guardianship (撤销监护人资格)")
+    SUPERVISION_ORDER = "supervision_order", _("Supervision-of-guardianship order")
+    PROTECTION_ORDER = "protection_order", _("Personal-safety protection order")
+    REVOCATION = "revocation", _("Revocation of guardianship")
     TEMPORARY_GUARDIANSHIP = "temporary_guardianship", _("Temporary guardianship by civil affairs")
     LONG_TERM_GUARDIANSHIP = "long_term_guardianship", _("Long-term guardianship")
     RESTORATION = "restoration", _("Restoration of guardianship")

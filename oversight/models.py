@@ -217,7 +217,7 @@ class ActivityKind(models.TextChoices):
     SAFETY_EDUCATION = "safety_education", _("Safety-education event")
     WORKSTATION = "workstation", _("Workstation themed activity")
     PARENT_TRAINING = "parent_training", _("Parents' and guardians' training")
-    HOME_SCHOOLING = "home_schooling", _("Home-schooling visit (送教上门)")
+    HOME_SCHOOLING = "home_schooling", _("Home-schooling visit")
 
 
 class Activity(models.Model):

@@ -87,7 +87,7 @@ class VisitForm(forms.ModelForm):
             self.fields[name].widget = forms.RadioSelect(choices=Rating.choices)
         self.fields["channel"].choices = ContactChannel.choices
         self.fields["channel"].widget = forms.RadioSelect(choices=ContactChannel.choices)
-        self.fields["safety_hazards"].help_text = _("Write 无 if you saw none.")
+        self.fields["safety_hazards"].help_text = _("Write “none” if you saw none.")
         self._mark_required()
 
     def _mark_required(self) -> None:

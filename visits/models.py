@@ -16,7 +16,7 @@ User = settings.AUTH_USER_MODEL
 
 
 class VisitKind(models.TextChoices):
-    HOME = "home", _("Home visit (入户走访)")
+    HOME = "home", _("Home visit")
     CONTACT = "contact", _("Phone or WeChat contact")
     SCHOOL = "school", _("School visit")
     OTHER = "other", _("Other")

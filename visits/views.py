@@ -65,7 +65,7 @@ def visit_new(request, child_pk: int):
                     ),
                 )
             if made[0].harm_found:
-                messages.error(request, _("Harm or danger was found: file a mandatory report (强制报告) now."))
+                messages.error(request, _("Harm or danger was found: file a mandatory report now."))
                 return redirect(f"{reverse('guardianship:report_new')}?child={child.pk}&visit={made[0].pk}")
             if request.POST.get("next") == "worklist":
                 return redirect("visits:worklist")
