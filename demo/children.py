@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from accounts.models import Area, AreaLevel, Department, Role, User
+from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Department, Role, User, enclosing_code
 from children import idnumber
 from children.bulk import copy_rows
 from children.categories import CATEGORY_BITS, Category, parent_flags_for
@@ -133,7 +133,7 @@ def build_scaled_areas(rng: random.Random, villages_needed: int) -> list[Area]:
     cities = []
     for code, name in SHANDONG_CITIES:
         city = existing_cities.get(code) or Area(
-            code=code, name=name, level=AreaLevel.CITY, parent=province, prefix=code[:4]
+            code=code, name=name, level=AreaLevel.CITY, parent=province, prefix=code[: PREFIX_LENGTH[AreaLevel.CITY]]
         )
         if code not in existing_cities:
             new_areas.append(city)
@@ -146,7 +146,7 @@ def build_scaled_areas(rng: random.Random, villages_needed: int) -> list[Area]:
         city = cities[city_index % len(cities)]
         city_index += 1
         county_seq[city.code] += 1
-        ccode = f"{city.code[:4]}{county_seq[city.code]:02d}"
+        ccode = f"{city.prefix}{county_seq[city.code]:02d}"  # a county code: the city's prefix and two digits
         county = Area(
             code=ccode, name=_place_name(rng, used_names, "县"), level=AreaLevel.COUNTY, parent=city, prefix=ccode
         )
@@ -347,7 +347,7 @@ class ChildGenerator:
             male = rng.random() < 0.53
             age_days = rng.randint(200, 17 * 365 + 300)
             birth = self.today - datetime.timedelta(days=age_days)
-            number = self._id(village.code[:6], birth, male)
+            number = self._id(enclosing_code(village.code, AreaLevel.COUNTY), birth, male)
             if not number:
                 continue
             name = self._name(male)
@@ -558,8 +558,8 @@ def build_area_staff(villages: list[Area]) -> int:
     generated = [v for v in villages if not v.code.startswith(demo_prefix)]
     if not generated:
         return 0
-    townships = sorted({v.code[:9] for v in generated})
-    counties = sorted({v.code[:6] for v in generated})
+    townships = sorted({enclosing_code(v.code, AreaLevel.TOWNSHIP) for v in generated})
+    counties = sorted({enclosing_code(v.code, AreaLevel.COUNTY) for v in generated})
     existing = set(User.objects.filter(username__startswith="auto-").values_list("username", flat=True))
     plan = [(f"auto-d-{v.code}", Role.DIRECTOR, v.code) for v in generated]
     plan += [(f"auto-s-{code}", Role.SUPERVISOR, code) for code in townships]
