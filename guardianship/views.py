@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from children import access
 from children.exports import export_format, export_response
-from children.forms import apply_errors
+from config.forms import submitted
 
 from . import casework, harm, notify, rules, services
 from . import referrals as referral_service
@@ -37,31 +37,31 @@ def assessment_new(request, child_pk: int):
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     instrument = Instrument.objects.filter(active=True).order_by("-id").first()
     form = AssessmentForm(request.POST or None, instrument=instrument)
-    if request.method == "POST" and form.is_valid():
-        try:
-            a = services.assessment_create(
-                user=request.user,
-                child=child,
-                instrument=instrument,
-                answers=form.answers(),
-                assessed_on=form.cleaned_data["assessed_on"],
-                narrative=form.cleaned_data["narrative"],
-                measures=form.cleaned_data["measures"],
-                next_on=form.cleaned_data["next_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Assessed: %(grade)s (score %(score)d). Proposed colour grade: %(colour)s.")
-                % {
-                    "grade": a.get_grade_display(),
-                    "score": a.score,
-                    "colour": dict(child._meta.get_field("colour").flatchoices)[rules.PROPOSED_COLOUR[a.grade]],
-                },
-            )
-            return redirect("guardianship:assessment", child_pk=child.pk, pk=a.pk)
+    done, a = submitted(
+        request,
+        form,
+        lambda: services.assessment_create(
+            user=request.user,
+            child=child,
+            instrument=instrument,
+            answers=form.answers(),
+            assessed_on=form.cleaned_data["assessed_on"],
+            narrative=form.cleaned_data["narrative"],
+            measures=form.cleaned_data["measures"],
+            next_on=form.cleaned_data["next_on"],
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("Assessed: %(grade)s (score %(score)d). Proposed colour grade: %(colour)s.")
+            % {
+                "grade": a.get_grade_display(),
+                "score": a.score,
+                "colour": dict(child._meta.get_field("colour").flatchoices)[rules.PROPOSED_COLOUR[a.grade]],
+            },
+        )
+        return redirect("guardianship:assessment", child_pk=child.pk, pk=a.pk)
     return render(
         request, "guardianship/assessment_form.html", {"form": form, "child": child, "instrument": instrument}
     )
@@ -123,19 +123,19 @@ def report_new(request):
             "what_found": "\n".join(x for x in (visit.problems_found, visit.observations, visit.safety_hazards) if x),
         }
     form = ReportForm(request.POST or None, user=request.user, child=child, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def file():
         report = form.save(commit=False)
         report.child = child
         report.visit = visit
         if child is None:
             report.area = form.cleaned_data["area_code"]
-        try:
-            report = report_service.report_file(user=request.user, report=report)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            _tell_filer(request, report)
-            return redirect("guardianship:report", pk=report.pk)
+        return report_service.report_file(user=request.user, report=report)
+
+    done, report = submitted(request, form, file)
+    if done:
+        _tell_filer(request, report)
+        return redirect("guardianship:report", pk=report.pk)
     return render(request, "guardianship/report_form.html", {"form": form, "child": child})
 
 
@@ -177,14 +177,12 @@ def report_detail(request, pk: int):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(_("Only civil affairs of the area or the handling department can do this."))
-        if form.is_valid():
-            try:
-                report_service.report_move(user=request.user, report=report, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("guardianship:report", pk=report.pk)
+        done, _moved = submitted(
+            request, form, lambda: report_service.report_move(user=request.user, report=report, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("guardianship:report", pk=report.pk)
     return render(
         request,
         "guardianship/report_detail.html",
@@ -207,14 +205,12 @@ def unreported_harm(request):
 def referral_new(request, child_pk: int):
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = ReferralForm(request.POST or None, child=child)
-    if request.method == "POST" and form.is_valid():
-        try:
-            r = referral_service.referral_send(user=request.user, child=child, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Referred to %(dept)s.") % {"dept": r.department})
-            return redirect("guardianship:referral", pk=r.pk)
+    done, r = submitted(
+        request, form, lambda: referral_service.referral_send(user=request.user, child=child, **form.cleaned_data)
+    )
+    if done:
+        messages.success(request, _("Referred to %(dept)s.") % {"dept": r.department})
+        return redirect("guardianship:referral", pk=r.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Refer for a service")})
 
 
@@ -245,17 +241,17 @@ def referral_detail(request, pk: int):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(_("Only the receiving department can update this referral."))
-        if form.is_valid():
-            try:
-                referral_service.referral_move(user=request.user, referral=referral, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(
-                    "guardianship:referral" if referral.is_open else "guardianship:referrals",
-                    **({"pk": referral.pk} if referral.is_open else {}),
-                )
+        done, _moved = submitted(
+            request,
+            form,
+            lambda: referral_service.referral_move(user=request.user, referral=referral, **form.cleaned_data),
+        )
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect(
+                "guardianship:referral" if referral.is_open else "guardianship:referrals",
+                **({"pk": referral.pk} if referral.is_open else {}),
+            )
     return render(request, "guardianship/referral_detail.html", {"r": referral, "form": form})
 
 
@@ -264,21 +260,21 @@ def referral_detail(request, pk: int):
 def intervention_new(request, child_pk: int):
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = InterventionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.intervention_create(
-                user=request.user,
-                child=child,
-                intervention=form.save(commit=False),
-                document=form.cleaned_data.get("document"),
-                institution=form.cleaned_data["institution"],
-                address=form.cleaned_data["address"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _intervention = submitted(
+        request,
+        form,
+        lambda: casework.intervention_create(
+            user=request.user,
+            child=child,
+            intervention=form.save(commit=False),
+            document=form.cleaned_data.get("document"),
+            institution=form.cleaned_data["institution"],
+            address=form.cleaned_data["address"],
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     return render(
         request,
         "children/form.html",
@@ -291,21 +287,21 @@ def intervention_new(request, child_pk: int):
 def conference_new(request, child_pk: int):
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = ConferenceForm(request.POST or None, owners=casework.possible_owners(child))
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.conference_create(
-                user=request.user,
-                child=child,
-                held_on=form.cleaned_data["held_on"],
-                participants=form.cleaned_data["participants"],
-                summary=form.cleaned_data["summary"],
-                decisions=form.decisions(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _conference = submitted(
+        request,
+        form,
+        lambda: casework.conference_create(
+            user=request.user,
+            child=child,
+            held_on=form.cleaned_data["held_on"],
+            participants=form.cleaned_data["participants"],
+            summary=form.cleaned_data["summary"],
+            decisions=form.decisions(),
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Record a case conference")})
 
 
@@ -315,14 +311,12 @@ def placement_new(request, child_pk: int):
     """Move a child in temporary guardianship to a new placement (the current one ends that day)."""
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = PlacementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.placement_start(user=request.user, child=child, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{reverse('children:detail', args=[child.pk])}#placements")
+    done, _placement = submitted(
+        request, form, lambda: casework.placement_start(user=request.user, child=child, **form.cleaned_data)
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('children:detail', args=[child.pk])}#placements")
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Temporary placement")})
 
 
@@ -333,14 +327,14 @@ def placement_end(request, child_pk: int, pk: int):
         request, TemporaryPlacement.objects.filter(to_on__isnull=True), pk, child_pk=child_pk, need=access.Level.EDIT
     )
     form = PlacementEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.placement_end(user=request.user, placement=placement, to_on=form.cleaned_data["to_on"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{reverse('children:detail', args=[child_pk])}#placements")
+    done, _ended = submitted(
+        request,
+        form,
+        lambda: casework.placement_end(user=request.user, placement=placement, to_on=form.cleaned_data["to_on"]),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('children:detail', args=[child_pk])}#placements")
     return render(
         request,
         "children/form.html",
