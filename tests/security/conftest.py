@@ -23,6 +23,7 @@ TODAY = timezone.localdate()
 OBJECT_KWARGS = {
     "visits:campaign": {"pk": "campaign"},
     "guardianship:follow_up_done": {"pk": "follow_up"},
+    "notification_open": {"pk": "notification"},
     "guardianship:referral": {"pk": "referral"},
     "guardianship:report": {"pk": "report"},
     "tasks:update": {"pk": "assignment"},
@@ -95,6 +96,7 @@ def object_urls(world) -> list[tuple[str, str]]:
 def world(users, tree, archive):  # noqa: F811 - the imported fixture
     """The archive of test_access plus a referral, a report, a conference follow-up, a task plan and a transfer
     request."""
+    from accounts.models import Notification
     from guardianship import casework, referrals, reports
     from guardianship.models import Report
     from tasks.models import Assignment, Plan
@@ -173,6 +175,10 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "referral": referral,
         "report": report,
         "follow_up": follow_up,
+        # The county's own notification (opening one is for its owner only).
+        "notification": Notification.objects.create(
+            user=users.county_staff, key="world", title="提醒", url=f"/children/{child.pk}/"
+        ),
         "plan": plan,
         "assignment": assignment,
         **make_oversight_objects(users, tree, child),
