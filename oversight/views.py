@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Area, AreaLevel, Department, Role, User
 from children import access
-from children.forms import apply_errors
 from children.uploads import serve_upload
+from config.forms import submitted
 
 from . import activities, coverage, discovery, ledger, spotchecks
 from . import duties as recorded_duties
@@ -68,21 +68,21 @@ def spot_check_list(request):
         raise Http404
     counties = access.visible_areas(request.user).filter(level=AreaLevel.COUNTY)
     form = SpotCheckForm(request.POST or None, counties=counties)
-    if request.method == "POST" and form.is_valid():
+
+    def start():
         data = form.cleaned_data
-        try:
-            check = spotchecks.spot_check_start(
-                user=request.user,
-                county=data["county"],
-                per_township=data["per_township"],
-                share_percent=data["share_percent"],
-                seed=data["seed"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Spot check started: %(n)d archives drawn.") % {"n": check.items.count()})
-            return redirect("oversight:spot_check", pk=check.pk)
+        return spotchecks.spot_check_start(
+            user=request.user,
+            county=data["county"],
+            per_township=data["per_township"],
+            share_percent=data["share_percent"],
+            seed=data["seed"],
+        )
+
+    done, check = submitted(request, form, start)
+    if done:
+        messages.success(request, _("Spot check started: %(n)d archives drawn.") % {"n": check.items.count()})
+        return redirect("oversight:spot_check", pk=check.pk)
     page = _page(request, spotchecks.spot_checks_for(request.user))
     return render(request, "oversight/spot_checks.html", {"page": page, "form": form})
 
@@ -118,22 +118,22 @@ def spot_check_item(request, pk: int, item_pk: int):
     item = access.record_for(request, spotchecks.items_of(check), item_pk)
     initial = {name: ("1" if getattr(item, name) else "0") for name, _l in CHECKLIST if getattr(item, name) is not None}
     form = ItemForm(request.POST or None, initial={**initial, "notes": item.notes})
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         data = form.cleaned_data
-        try:
-            spotchecks.item_record(
-                user=request.user,
-                item=item,
-                results={name: data.get(name) for name, _l in CHECKLIST},
-                notes=data["notes"],
-                finding=data["finding"],
-                due_on=data["due_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("oversight:spot_check", pk=check.pk)
+        spotchecks.item_record(
+            user=request.user,
+            item=item,
+            results={name: data.get(name) for name, _l in CHECKLIST},
+            notes=data["notes"],
+            finding=data["finding"],
+            due_on=data["due_on"],
+        )
+
+    done, _recorded = submitted(request, form, record)
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("oversight:spot_check", pk=check.pk)
     findings = list(item.findings.all())
     return render(
         request, "oversight/spot_check_item.html", {"check": check, "item": item, "form": form, "findings": findings}
@@ -207,14 +207,14 @@ def director_profile(request, pk: int):
     director = _editable_director(request, pk)
     profile = DirectorProfile.objects.filter(director=director).first() or DirectorProfile(director=director)
     form = ProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ledger.profile_save(user=request.user, director=director, profile=form.save(commit=False))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("oversight:director", pk=director.pk)
+    done, _profile = submitted(
+        request,
+        form,
+        lambda: ledger.profile_save(user=request.user, director=director, profile=form.save(commit=False)),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("oversight:director", pk=director.pk)
     return render(request, "oversight/form.html", {"form": form, "title": director, "back": director})
 
 
@@ -223,14 +223,14 @@ def director_profile(request, pk: int):
 def training_new(request, pk: int):
     director = _editable_director(request, pk)
     form = TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ledger.training_add(user=request.user, director=director, training=form.save(commit=False))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("oversight:director", pk=director.pk)
+    done, _training = submitted(
+        request,
+        form,
+        lambda: ledger.training_add(user=request.user, director=director, training=form.save(commit=False)),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("oversight:director", pk=director.pk)
     title = _("Training of %(name)s") % {"name": director}
     return render(request, "oversight/form.html", {"form": form, "title": title, "back": director})
 
@@ -243,14 +243,14 @@ def evaluation_edit(request, pk: int):
     current = director.evaluations.filter(year=year).first()
     initial = {"satisfaction": current.satisfaction, "comment": current.comment} if current else None
     form = EvaluationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ledger.evaluation_save(user=request.user, director=director, year=year, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{reverse('oversight:director', args=[director.pk])}?year={year}")
+    done, _evaluation = submitted(
+        request,
+        form,
+        lambda: ledger.evaluation_save(user=request.user, director=director, year=year, **form.cleaned_data),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('oversight:director', args=[director.pk])}?year={year}")
     title = _("Evaluation %(year)d: %(name)s") % {"year": year, "name": director}
     return render(request, "oversight/form.html", {"form": form, "title": title, "back": director})
 
@@ -293,20 +293,20 @@ def activity_new(request):
     areas = access.visible_areas(request.user)
     departments = Department.objects.filter(area__in=access.related_areas(request.user))
     form = ActivityForm(request.POST or None, request.FILES or None, areas=areas, departments=departments)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participants = activities.resolve_participants(request.user, form.cleaned_data["participants"])
-            activity = activities.activity_create(
-                user=request.user,
-                activity=form.save(commit=False),
-                participants=participants,
-                photos=form.cleaned_data["photos"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Activity recorded."))
-            return redirect("oversight:activity", pk=activity.pk)
+
+    def record():
+        participants = activities.resolve_participants(request.user, form.cleaned_data["participants"])
+        return activities.activity_create(
+            user=request.user,
+            activity=form.save(commit=False),
+            participants=participants,
+            photos=form.cleaned_data["photos"],
+        )
+
+    done, activity = submitted(request, form, record)
+    if done:
+        messages.success(request, _("Activity recorded."))
+        return redirect("oversight:activity", pk=activity.pk)
     return render(request, "oversight/form.html", {"form": form, "title": _("Record an activity"), "multipart": True})
 
 
@@ -353,17 +353,17 @@ def discovery_lists(request):
     if not discovery.can_upload(request.user):
         raise Http404
     form = ListUploadForm(request.POST or None, request.FILES or None, areas=access.visible_areas(request.user))
-    if request.method == "POST" and form.is_valid():
+
+    def upload():
         data = form.cleaned_data
-        try:
-            outside = discovery.list_upload(
-                user=request.user, upload=data["file"], title=data["title"], source=data["source"], area=data["area"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("List read: %(n)d rows matched.") % {"n": outside.rows.count()})
-            return redirect("oversight:discovery_list", pk=outside.pk)
+        return discovery.list_upload(
+            user=request.user, upload=data["file"], title=data["title"], source=data["source"], area=data["area"]
+        )
+
+    done, outside = submitted(request, form, upload)
+    if done:
+        messages.success(request, _("List read: %(n)d rows matched.") % {"n": outside.rows.count()})
+        return redirect("oversight:discovery_list", pk=outside.pk)
     page = _page(request, discovery.lists_for(request.user))
     return render(request, "oversight/discovery.html", {"page": page, "form": form})
 
@@ -419,14 +419,14 @@ def row_assign(request, pk: int):
 def row_screen_out(request, pk: int):
     row = discovery.get_row_for_user(request.user, pk)
     form = ScreenOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            discovery.candidate_screen_out(user=request.user, row=row, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Screened out."))
-            return redirect("oversight:my_candidates")
+    done, _screened = submitted(
+        request,
+        form,
+        lambda: discovery.candidate_screen_out(user=request.user, row=row, reason=form.cleaned_data["reason"]),
+    )
+    if done:
+        messages.success(request, _("Screened out."))
+        return redirect("oversight:my_candidates")
     title = _("Screen out: %(name)s") % {"name": row.name}
     return render(request, "oversight/form.html", {"form": form, "title": title})
 
