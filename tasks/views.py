@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department, Role
-from children.forms import apply_errors
+from config.forms import submitted
 
 from . import rules, selectors, services
 from .forms import AssignmentUpdateForm, MatrixFilterForm, PeriodRecordForm, YearlyReportForm
@@ -65,11 +65,9 @@ def update(request, pk: int):
     )
     assignment = get_object_or_404(qs, pk=pk)
     form = AssignmentUpdateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.assignment_update(user=request.user, assignment=assignment, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    submitted(
+        request, form, lambda: services.assignment_update(user=request.user, assignment=assignment, **form.cleaned_data)
+    )
     if form.errors:
         for errors in form.errors.values():
             for e in errors:
@@ -102,14 +100,14 @@ def assignment_detail(request, pk: int):
     if request.method == "POST":
         if not can_update:
             raise Http404
-        if form.is_valid():
-            try:
-                services.period_record_create(user=request.user, assignment=assignment, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Recorded."))
-                return redirect("tasks:assignment", pk=assignment.pk)
+        done, _record = submitted(
+            request,
+            form,
+            lambda: services.period_record_create(user=request.user, assignment=assignment, **form.cleaned_data),
+        )
+        if done:
+            messages.success(request, _("Recorded."))
+            return redirect("tasks:assignment", pk=assignment.pk)
     return render(
         request,
         "tasks/assignment.html",
@@ -141,17 +139,18 @@ def report(request, plan_pk: int):
     plan = get_object_or_404(Plan, pk=plan_pk)
     year = timezone.localdate().year
     form = YearlyReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def submit():
         try:
             services.yearly_report_submit(user=request.user, plan=plan, year=year, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
-        else:
-            messages.success(request, _("Report submitted."))
-            return redirect("tasks:mine")
-    submitted = YearlyReport.objects.filter(plan=plan, year=year).select_related("department")
+
+    done, _report = submitted(request, form, submit)
+    if done:
+        messages.success(request, _("Report submitted."))
+        return redirect("tasks:mine")
+    reports = YearlyReport.objects.filter(plan=plan, year=year).select_related("department")
     return render(
         request,
         "tasks/report.html",
@@ -159,7 +158,7 @@ def report(request, plan_pk: int):
             "plan": plan,
             "year": year,
             "form": form,
-            "submitted": submitted,
+            "submitted": reports,
             "due": rules.report_due(plan.report_deadline, year),
         },
     )
@@ -222,14 +221,8 @@ def import_plan(request):
     if request.user.role != Role.CIVIL_AFFAIRS and not request.user.is_administrator:
         raise Http404
     form = PlanImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = imports.import_plan(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if report.ok and not form.cleaned_data["dry_run"]:
-                messages.success(request, _("The plan is imported: %(n)d tasks.") % {"n": report.tasks})
-                return redirect(f"{reverse('tasks:matrix')}?plan={report.plan_pk}")
+    done, report = submitted(request, form, lambda: imports.import_plan(user=request.user, **form.cleaned_data))
+    if done and report.ok and not form.cleaned_data["dry_run"]:
+        messages.success(request, _("The plan is imported: %(n)d tasks.") % {"n": report.tasks})
+        return redirect(f"{reverse('tasks:matrix')}?plan={report.plan_pk}")
     return render(request, "tasks/import.html", {"form": form, "report": report})
