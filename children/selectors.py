@@ -128,8 +128,38 @@ ARCHIVE_LISTS: dict[str, Callable[[Child], Any]] = {
     "interventions": lambda c: list(c.interventions.all()[:20]),
     "placements": lambda c: list(c.placements.all()[:20]),
     "conferences": lambda c: list(c.conferences.prefetch_related("follow_ups__owner")[:20]),
+    # The open ones only (from a conference or a visit), for the summary at the top of the page.
+    "follow_ups": lambda c: list(c.follow_ups.filter(done_on__isnull=True).select_related("owner").order_by("due_on")),
     "activities": lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50]),
 }
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    """What a director must see in two seconds at the top of an archive (issue 17): what is still open."""
+
+    open_reports: int
+    open_referrals: int
+    open_follow_ups: int
+    open_problems: int
+    current_categories: list
+
+    @property
+    def anything_open(self) -> bool:
+        return bool(self.open_reports or self.open_referrals or self.open_follow_ups or self.open_problems)
+
+
+def archive_summary(lists: dict[str, Any]) -> ArchiveSummary:
+    """Counted from the lists `archive_lists` read (no query of its own)."""
+    from guardianship.models import ReportStatus
+
+    return ArchiveSummary(
+        open_reports=sum(1 for r in lists["reports"] if r.status != ReportStatus.CLOSED),
+        open_referrals=sum(1 for r in lists["referrals"] if r.is_open),
+        open_follow_ups=len(lists["follow_ups"]),
+        open_problems=sum(1 for p in lists["problems"] if not p.resolved_on),
+        current_categories=[c for c in lists["categories"] if not c.ended_on],
+    )
 
 
 @functools.cache

@@ -119,10 +119,12 @@ def child_detail(request, pk: int):
         # Shared for a referral: the department sees what its service needs, not the whole archive.
         referrals = child.referrals.filter(department_id=request.user.department_id)
         return render(request, "children/detail_shared.html", {"child": child, "referrals": referrals})
+    lists = selectors.archive_lists(child)
     context = {
         "child": child,
         "can_edit": access.can_edit_child(request.user, child) and child.is_open,
-        **selectors.archive_lists(child),
+        **lists,
+        "summary": selectors.archive_summary(lists),
         "history": selectors.archive_history(child, limit=ARCHIVE_HISTORY_ROWS + 1, user=request.user),
         "visits": visit_selectors.child_visits(child, timezone.localdate()),
     }

@@ -140,6 +140,7 @@ NOT_ABOUT_A_CHILD = {
     "tasks:export": "an action plan",
     "tasks:report_pdf": "an action plan",
     "children:job": "an import or print job",
+    "notification_open": "a notification: marks it read and goes to the page it names, which logs its own view",
     "children:job_confirm": "an import or print job",
     "children:job_output": "an import or print job (a print job logs every child it holds: tested in children)",
     "dashboards:area": "figures",
