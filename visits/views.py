@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +14,9 @@ from accounts.models import Role
 from children import access
 from children.categories import Category
 from children.exports import export_format
-from children.forms import apply_errors
 from children.models import AccessAction, Child
 from children.uploads import serve_upload
+from config.forms import submitted
 
 from . import screening, selectors, services
 from .forms import CampaignForm, ConfirmForm, NoReportForm, ProposalConfirmForm, ProposalDismissForm, VisitForm
@@ -41,35 +41,33 @@ def visit_new(request, child_pk: int):
         request, child_pk, need=access.Level.EDIT, related=access.AREAS if request.method == "GET" else ()
     )
     form = VisitForm(request.POST or None, request.FILES or None, household_qs=_household(request.user, child))
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = services.visit_create(
-                user=request.user,
-                child=child,
-                visit=form.save(commit=False),
-                household=form.cleaned_data.get("household") or [],
-                photos=form.cleaned_data["photos"],
+    done, made = submitted(
+        request,
+        form,
+        lambda: services.visit_create(
+            user=request.user,
+            child=child,
+            visit=form.save(commit=False),
+            household=form.cleaned_data.get("household") or [],
+            photos=form.cleaned_data["photos"],
+        ),
+    )
+    if done:
+        messages.success(request, _("Visit recorded for %(names)s.") % {"names": "、".join(v.child.name for v in made)})
+        if made[0].caregiver_unable:
+            messages.warning(
+                request,
+                _(
+                    "The caregiver cannot look after the child: a follow-up is in your worklist (tell the parents "
+                    "and choose another caregiver)."
+                ),
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Visit recorded for %(names)s.") % {"names": "、".join(v.child.name for v in made)}
-            )
-            if made[0].caregiver_unable:
-                messages.warning(
-                    request,
-                    _(
-                        "The caregiver cannot look after the child: a follow-up is in your worklist (tell the parents "
-                        "and choose another caregiver)."
-                    ),
-                )
-            if made[0].harm_found:
-                messages.error(request, _("Harm or danger was found: file a mandatory report now."))
-                return redirect(f"{reverse('guardianship:report_new')}?child={child.pk}&visit={made[0].pk}")
-            if request.POST.get("next") == "worklist":
-                return redirect("visits:worklist")
-            return redirect("children:detail", pk=child.pk)
+        if made[0].harm_found:
+            messages.error(request, _("Harm or danger was found: file a mandatory report now."))
+            return redirect(f"{reverse('guardianship:report_new')}?child={child.pk}&visit={made[0].pk}")
+        if request.POST.get("next") == "worklist":
+            return redirect("visits:worklist")
+        return redirect("children:detail", pk=child.pk)
     return render(
         request, "visits/visit_form.html", {"form": form, "child": child, "next": request.GET.get("next", "")}
     )
@@ -116,12 +114,13 @@ def visit_no_report(request, child_pk: int, pk: int):
     visit = access.record_for(request, Visit.objects.all(), pk, child_pk=child_pk, need=access.Level.EDIT)
     needed = visit.harm_found and services.may_record_no_report(request.user, visit.child) and harm.is_unanswered(visit)
     form = NoReportForm(request.POST or None) if needed else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.visit_no_report(user=request.user, visit=visit, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+    if form is not None:
+        done, _recorded = submitted(
+            request,
+            form,
+            lambda: services.visit_no_report(user=request.user, visit=visit, reason=form.cleaned_data["reason"]),
+        )
+        if done:
             messages.success(request, _("The reason is kept in the archive."))
             return redirect("visits:detail", child_pk=child_pk, pk=pk)
     return render(request, "visits/no_report.html", {"form": form, "child": visit.child, "visit": visit})
@@ -133,19 +132,19 @@ def visit_edit(request, child_pk: int, pk: int):
     visit = access.record_for(request, Visit.objects.all(), pk, child_pk=child_pk, need=access.Level.EDIT)
     child = visit.child
     form = VisitForm(request.POST or None, request.FILES or None, instance=visit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_update(
-                user=request.user,
-                visit=form.save(commit=False),
-                photos=form.cleaned_data["photos"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("visits:detail", child_pk=child.pk, pk=visit.pk)
+    done, _updated = submitted(
+        request,
+        form,
+        lambda: services.visit_update(
+            user=request.user,
+            visit=form.save(commit=False),
+            photos=form.cleaned_data["photos"],
+            expected_version=form.cleaned_data.get("version"),
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("visits:detail", child_pk=child.pk, pk=visit.pk)
     return render(request, "visits/visit_form.html", {"form": form, "child": child, "visit": visit})
 
 
@@ -239,14 +238,12 @@ def campaigns(request):
     form = None
     if request.user.role == Role.CIVIL_AFFAIRS or request.user.is_administrator:
         form = CampaignForm(request.POST or None, areas=access.visible_areas(request.user).exclude(level="village"))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.campaign_create(user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Screening started."))
-                return redirect("visits:campaigns")
+        done, _campaign = submitted(
+            request, form, lambda: services.campaign_create(user=request.user, **form.cleaned_data)
+        )
+        if done:
+            messages.success(request, _("Screening started."))
+            return redirect("visits:campaigns")
     elif request.method == "POST":
         raise PermissionDenied
     lapsed = []
@@ -292,14 +289,14 @@ def campaign_confirm(request, pk: int, child_pk: int):
     campaign = get_object_or_404(ScreeningCampaign, pk=pk, area__in=access.related_areas(request.user))
     child = access.child_for(request, child_pk, need=access.Level.EDIT)
     form = ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.screening_confirm(user=request.user, campaign=campaign, child=child, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Confirmed."))
-            return redirect("visits:campaign", pk=campaign.pk)
+    done, _confirmation = submitted(
+        request,
+        form,
+        lambda: services.screening_confirm(user=request.user, campaign=campaign, child=child, **form.cleaned_data),
+    )
+    if done:
+        messages.success(request, _("Confirmed."))
+        return redirect("visits:campaign", pk=campaign.pk)
     return render(
         request,
         "children/form.html",
@@ -332,28 +329,33 @@ def proposal(request, child_pk: int, pk: int):
     if request.method == "POST":
         if not can_decide:
             raise PermissionDenied
-        try:
-            if request.POST.get("action") == "dismiss":
-                dismiss_form = ProposalDismissForm(request.POST)
-                if dismiss_form.is_valid():
-                    services.proposal_dismiss(
-                        user=request.user, proposal=item, reason=dismiss_form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("Proposal dismissed; the categories stay."))
-                    return redirect("children:detail", pk=child.pk)
-            else:
-                confirm_form = ProposalConfirmForm(request.POST, proposal=item)
-                if confirm_form.is_valid():
-                    services.proposal_confirm(
-                        user=request.user,
-                        proposal=item,
-                        categories=confirm_form.cleaned_data["categories"],
-                        ended_on=confirm_form.cleaned_data["ended_on"],
-                    )
-                    messages.success(request, _("The categories have ended."))
-                    return redirect("children:detail", pk=child.pk)
-        except ValidationError as exc:
-            apply_errors(dismiss_form if request.POST.get("action") == "dismiss" else confirm_form, exc)
+        if request.POST.get("action") == "dismiss":
+            dismiss_form = ProposalDismissForm(request.POST)
+            done, _dismissed = submitted(
+                request,
+                dismiss_form,
+                lambda: services.proposal_dismiss(
+                    user=request.user, proposal=item, reason=dismiss_form.cleaned_data["reason"]
+                ),
+            )
+            if done:
+                messages.success(request, _("Proposal dismissed; the categories stay."))
+                return redirect("children:detail", pk=child.pk)
+        else:
+            confirm_form = ProposalConfirmForm(request.POST, proposal=item)
+            done, _confirmed = submitted(
+                request,
+                confirm_form,
+                lambda: services.proposal_confirm(
+                    user=request.user,
+                    proposal=item,
+                    categories=confirm_form.cleaned_data["categories"],
+                    ended_on=confirm_form.cleaned_data["ended_on"],
+                ),
+            )
+            if done:
+                messages.success(request, _("The categories have ended."))
+                return redirect("children:detail", pk=child.pk)
     labels = dict(Category.choices)
     return render(
         request,
