@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.forms import errors_at_top, submitted
+
 from . import access, imports, jobs, pdf, search, selectors
 from .exports import attachment, export_response, log_export
 from .forms import ArchiveBatchForm, ChildFilterForm, ImportForm
@@ -28,13 +30,12 @@ def _require_import(user) -> None:
 def import_children(request):
     _require_import(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = jobs.start_import_check(user=request.user, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        else:
-            return redirect("children:job", job_pk=job.pk)
+    # start_import_check's refusals all name the field "file", so they are shown under it.
+    done, job = submitted(
+        request, form, lambda: jobs.start_import_check(user=request.user, upload=form.cleaned_data["file"])
+    )
+    if done:
+        return redirect("children:job", job_pk=job.pk)
     recent = Job.objects.filter(user=request.user).order_by("-id")[:10]
     return render(
         request,
@@ -113,12 +114,13 @@ def blank_visit_form(request):
 @require_http_methods(["GET", "POST"])
 def archive_batch(request):
     form = ArchiveBatchForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = jobs.start_archives(user=request.user, area_code=form.cleaned_data["area"])
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            return redirect("children:job", job_pk=job.pk)
+    done, job = submitted(
+        request,
+        form,
+        lambda: jobs.start_archives(user=request.user, area_code=form.cleaned_data["area"]),
+        show=errors_at_top,
+    )
+    if done:
+        return redirect("children:job", job_pk=job.pk)
     recent = Job.objects.filter(user=request.user).order_by("-id")[:10]
     return render(request, "children/archive_batch.html", {"form": form, "recent": recent})

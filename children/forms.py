@@ -483,12 +483,3 @@ class ProposalDismissForm(forms.Form):
     reason = forms.CharField(
         label=_("why the proposal does not apply"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError shown on the form: on its field where the form has it, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -4,10 +4,11 @@ only through the gate (children.access)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from config.forms import errors_at_top, submitted
 
 from . import access, identification, rules
 from .forms import ProposalConfirmForm, ProposalDismissForm
@@ -35,14 +36,10 @@ def _decide(request, pk: int, item_pk: int, form_class, title: str, run):
     proposal = access.record_for(request, CategoryProposal.objects.all(), item_pk, child_pk=pk, need=access.Level.EDIT)
     child = proposal.child
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(proposal, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _decided = submitted(request, form, lambda: run(proposal, form.cleaned_data), show=errors_at_top)
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     with_labels([proposal])
     return render(
         request,

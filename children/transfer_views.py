@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from config.forms import submitted
 
 from . import access, services, transfers
-from .forms import apply_errors
 from .models import TransferRequestStatus
 from .transfer_forms import DeclineForm, TransferRequestForm
 
@@ -59,19 +59,19 @@ def transfer_request_new(request):
         )
     else:
         form = TransferRequestForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                transfer_request = transfers.transfer_request_create(
-                    user=request.user,
-                    token=form.cleaned_data["token"],
-                    to_village=form.cleaned_data["to_village"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Transfer requested. You will be notified of the decision."))
-                return redirect("children:transfer_request", request_pk=transfer_request.pk)
+        done, transfer_request = submitted(
+            request,
+            form,
+            lambda: transfers.transfer_request_create(
+                user=request.user,
+                token=form.cleaned_data["token"],
+                to_village=form.cleaned_data["to_village"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if done:
+            messages.success(request, _("Transfer requested. You will be notified of the decision."))
+            return redirect("children:transfer_request", request_pk=transfer_request.pk)
     office = name = ""
     try:
         child, name = services.lookup_from_token(user=request.user, token=form["token"].value() or "")
@@ -127,16 +127,16 @@ def transfer_request_accept(request, request_pk: int):
 def transfer_request_decline(request, request_pk: int):
     transfer_request = transfers.get_request_for_user(request.user, request_pk)
     form = DeclineForm(request.POST)
-    if form.is_valid():
-        try:
-            transfers.transfer_request_decline(
-                user=request.user, transfer_request=transfer_request, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Declined. The requester has been told the reason."))
-            return redirect("children:transfer_request", request_pk=transfer_request.pk)
+    done, _declined = submitted(
+        request,
+        form,
+        lambda: transfers.transfer_request_decline(
+            user=request.user, transfer_request=transfer_request, note=form.cleaned_data["note"]
+        ),
+    )
+    if done:
+        messages.success(request, _("Declined. The requester has been told the reason."))
+        return redirect("children:transfer_request", request_pk=transfer_request.pk)
     return _detail(request, transfer_request, decline_form=form)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from config.forms import apply_errors, submitted
 from visits import selectors as visit_selectors
 
 from . import access, search, selectors, services
@@ -29,7 +30,6 @@ from .forms import (
     TransferForm,
     WelfareForm,
     WorkLogForm,
-    apply_errors,
 )
 from .jobs import can_import
 from .models import AccessAction, AccessLog, ChildCategory, EntrustedCare
@@ -91,24 +91,28 @@ def child_register(request):
     initial = registration_initial(request)
     form = ChildRegisterForm(request.POST or None, user=request.user, initial=initial)
     duplicates = ()  # archives found as duplicates: a link to those of the user's area, a transfer request else
-    if request.method == "POST" and form.is_valid():
+
+    def register():
         child = form.save(commit=False)
         child.colour = form.cleaned_data["colour"]
         child.registered_on = form.cleaned_data["registered_on"]
-        try:
-            child = services.child_register(
-                user=request.user,
-                child=child,
-                categories=form.cleaned_data["categories"],
-                categories_since=form.cleaned_data["registered_on"],
-                confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            duplicates = getattr(exc, "holders", ())
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": child.name})
-            return redirect("children:detail", pk=child.pk)
+        return services.child_register(
+            user=request.user,
+            child=child,
+            categories=form.cleaned_data["categories"],
+            categories_since=form.cleaned_data["registered_on"],
+            confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+        )
+
+    def refused(shown, exc: ValidationError) -> None:
+        nonlocal duplicates
+        apply_errors(shown, exc)
+        duplicates = getattr(exc, "holders", ())
+
+    done, child = submitted(request, form, register, show=refused)
+    if done:
+        messages.success(request, _("%(name)s is registered.") % {"name": child.name})
+        return redirect("children:detail", pk=child.pk)
     return render(request, "children/register.html", {"form": form, "duplicates": duplicates})
 
 
@@ -152,30 +156,26 @@ def child_history(request, pk: int):
 def child_edit(request, pk: int):
     child = _editable_child(request, pk)
     form = ChildForm(request.POST or None, instance=child, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_update(
-                user=request.user, child=form.save(commit=False), expected_version=form.cleaned_data.get("version")
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _updated = submitted(
+        request,
+        form,
+        lambda: services.child_update(
+            user=request.user, child=form.save(commit=False), expected_version=form.cleaned_data.get("version")
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Edit basic information")})
 
 
 def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs=None):
     child = _editable_child(request, pk)
     form = form_class(request.POST or None, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(child, form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _result = submitted(request, form, lambda: run(child, form.cleaned_data))
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": title})
 
 
@@ -265,19 +265,19 @@ def record_edit(request, pk: int, kind: str, item_pk: int | None = None):
     instance = get_object_or_404(getattr(child, related).all(), pk=item_pk) if item_pk else None
     form = form_class(request.POST or None, instance=instance, user=request.user)
     version = _opened_version(request, child)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_save(
-                user=request.user,
-                child=child,
-                record=form.save(commit=False),
-                expected_version=version if instance else None,  # adding a record overwrites nothing
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _saved = submitted(
+        request,
+        form,
+        lambda: services.record_save(
+            user=request.user,
+            child=child,
+            record=form.save(commit=False),
+            expected_version=version if instance else None,  # adding a record overwrites nothing
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     title = (_("Edit %(what)s") if instance else _("Add %(what)s")) % {"what": label}
     return render(request, "children/form.html", {"form": form, "child": child, "title": title, "version": version})
 
@@ -289,16 +289,16 @@ def entrusted_care_edit(request, pk: int):
     instance = EntrustedCare.objects.filter(child=child).first()
     form = EntrustedCareForm(request.POST or None, request.FILES or None, instance=instance, user=request.user)
     version = _opened_version(request, child)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_save(
-                user=request.user, child=child, record=form.save(commit=False), expected_version=version
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
+    done, _saved = submitted(
+        request,
+        form,
+        lambda: services.record_save(
+            user=request.user, child=child, record=form.save(commit=False), expected_version=version
+        ),
+    )
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
     return render(
         request,
         "children/form.html",
