@@ -46,6 +46,19 @@ def _check_database() -> str:
         connections.close_all()  # this runs in a helper thread: don't leave its connection open
 
 
+def _check_replicas() -> dict:
+    """Each read replica's state ("ok", "lagging", "down", "not a standby") and lag in seconds, asked now."""
+    from django.db import connections
+
+    from config import replicas
+
+    try:
+        found = {alias: replicas.check(alias) for alias in replicas.replica_aliases()}
+        return {alias: {"state": health.state, "lag_seconds": health.lag_seconds} for alias, health in found.items()}
+    finally:
+        connections.close_all()  # a helper thread, as above
+
+
 def _check_redis() -> str:
 
     if not settings.REDIS_URL:
@@ -76,8 +89,9 @@ def _check_worker(redis_state: str) -> str:
 
 @never_cache
 def healthz(request):
-    """{"database", "redis", "worker"}: 200 when the database answers, 503 otherwise. Each check is bounded by
-    HEALTH_TIMEOUT, so a hung service makes this answer "down", never hang."""
+    """{"database", "redis", "worker"} and, with read replicas, "replicas" (each one's state and lag): 200 when the
+    database answers, 503 otherwise. Each check is bounded by HEALTH_TIMEOUT, so a hung service makes this answer
+    "down", never hang."""
     from importlib import import_module
 
     # A probe neither reads nor writes a session: with a session cookie (a signed-in browser) the session
@@ -88,10 +102,13 @@ def healthz(request):
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
 
-    pool = ThreadPoolExecutor(max_workers=2)
+    from config.replicas import replica_aliases
+
+    pool = ThreadPoolExecutor(max_workers=3)
     try:
         database = pool.submit(_check_database)
         redis_state = pool.submit(_check_redis)
+        replica_state = pool.submit(_check_replicas) if replica_aliases() else None
         try:
             redis_result = redis_state.result(timeout=HEALTH_TIMEOUT)
         except FutureTimeout:
@@ -105,9 +122,16 @@ def healthz(request):
             worker_result = worker.result(timeout=HEALTH_TIMEOUT)
         except FutureTimeout:
             worker_result = "unknown"
+        if replica_state is not None:
+            try:
+                replica_result = replica_state.result(timeout=HEALTH_TIMEOUT)
+            except FutureTimeout:
+                replica_result = {alias: {"state": "down", "lag_seconds": None} for alias in replica_aliases()}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     body = {"database": db_result, "redis": redis_result, "worker": worker_result}
+    if replica_state is not None:
+        body["replicas"] = replica_result  # a replica down or lagging is skipped, the primary serving: still 200
     return JsonResponse(body, status=200 if db_result == "ok" else 503)
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from config.replicas import replica_reads
 
 from .models import Job, JobKind, JobState, job_file_path
 
@@ -276,6 +277,7 @@ def _run_schedules(job: Job) -> None:
     schedule_jobs.run(job)
 
 
+@replica_reads()  # a PDF batch only reads (its job's own row is bookkeeping, read and written on the primary)
 def _run_archives(job: Job) -> None:
     from . import pdf
 

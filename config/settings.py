@@ -64,6 +64,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # With read replicas: each request's replica-read state (config/replicas.py), around every other middleware.
+    *(["config.replicas.ReplicaMiddleware"] if env_list("DATABASE_REPLICA_URLS", "") else []),
     "accounts.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,6 +133,26 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# Read replicas (config/replicas.py; README, 只读副本): DATABASE_REPLICA_URLS, comma-separated streaming standbys of
+# DATABASE_URL's PostgreSQL. Dashboards, lists, exports, PDFs, the API's GETs and read-only tasks read from one; every
+# write, and every read after a write in the same request or task, goes to the primary; a browser that wrote reads
+# from the primary for REPLICA_READ_YOUR_WRITES_SECONDS; a replica down or lagging more than REPLICA_MAX_LAG_SECONDS
+# (checked at most every REPLICA_CHECK_SECONDS per process) is skipped, the primary serving.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10)
+REPLICA_MAX_LAG_SECONDS = float(env_str("REPLICA_MAX_LAG_SECONDS", "") or 30)
+REPLICA_CHECK_SECONDS = float(env_str("REPLICA_CHECK_SECONDS", "") or 5)
+if DATABASE_REPLICA_URLS:
+    if "postgres" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL (streaming replicas)")
+    for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+        _replica = dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+        # A replica that does not answer is skipped, quickly.
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        _replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER == "transaction"
+        _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads its one test database through it
+        DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 # The few statements every page runs, prepared once per PostgreSQL connection (config/prepared.py), with the session
 # engine and auth backend that use them; off, Django's own. A direct-PostgreSQL optimization: on by default with
 # PostgreSQL, never on SQLite or behind a transaction-mode pooler (whatever DATABASE_PREPARED says).
