@@ -681,6 +681,9 @@ def write_rows(
         if progress:
             progress(_("Updating visit schedules"), i * size, len(touched))
         schedule.refresh(child_ids=chunk)
+    from dashboards import figures
+
+    figures.mark_children_stale(touched)  # their villages' dashboard figures follow within minutes
     return Written(created=len(new_ids), updated=len(changed_children))
 
 

@@ -39,3 +39,46 @@ class ComplianceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.month:%Y-%m}"
+
+
+class VillageFigures(models.Model):
+    """The dashboards' per-child figures of one village (open archives by category, colour, completeness, welfare,
+    agreements, visit compliance), stored so that a dashboard of any level sums village rows instead of
+    aggregating every archive of its area (issue 14: a province under a second with an empty cache).
+
+    Maintained set-based by `dashboards.figures`: every village each night (visit compliance depends on the date),
+    and the villages a write has marked stale (`StaleVillage`) every few minutes and before a dashboard shows them.
+    Only non-zero figures are kept; a village without open archives has no row."""
+
+    village = models.CharField(_("village code"), primary_key=True, max_length=12)
+    figures = models.JSONField(_("figures"), default=dict)
+    as_of = models.DateField(_("visit figures as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("village figures")
+        verbose_name_plural = _("village figures")
+        indexes = [
+            # A dashboard's villages: code LIKE 'prefix%'.
+            models.Index(fields=["village"], name="village_figures_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.as_of}"
+
+
+class StaleVillage(models.Model):
+    """A village whose stored figures a write has made stale (written in the writer's transaction)."""
+
+    village = models.CharField(_("village code"), primary_key=True, max_length=12)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stale village figures")
+        verbose_name_plural = _("stale village figures")
+        indexes = [
+            models.Index(fields=["village"], name="stale_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.village

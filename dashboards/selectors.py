@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.areas import ancestor_prefixes
@@ -31,8 +30,7 @@ from .models import ComplianceSnapshot
 DASHBOARD_ROLES = {Role.SUPERVISOR, Role.CIVIL_AFFAIRS}
 OVERDUE_LIST_LEVELS = {AreaLevel.TOWNSHIP, AreaLevel.VILLAGE}
 OVERDUE_LIST_SIZE = 20
-CACHED_LEVELS = {AreaLevel.PROVINCE, AreaLevel.CITY}
-# How long cached city and province figures live (seconds); the warming task rewrites them every 15 minutes.
+# How long the note that an area's first computation is done lives in the cache (seconds).
 CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 1800)
 SERIES_MONTHS = 12
 
@@ -79,7 +77,9 @@ def figure_columns(today: datetime.date) -> list[tuple[str, str]]:
 CASEWORK_KEYS = ("reports", "referrals", "interventions")
 
 
-def _children_sql(group_len: int, today: datetime.date) -> tuple[str, list[str]]:
+def children_sql(group_len: int, today: datetime.date, where: str = "c.village_id LIKE %s") -> tuple[str, list[str]]:
+    """The per-child figures of open archives summed by the first `group_len` digits of the village code, over the
+    children `where` selects (a condition on `c`, with its own placeholders), and the figures' keys in order."""
     cols = figure_columns(today)
     sums = ",\n       ".join(f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {key}" for key, sql in cols)
     sql = f"""
@@ -88,7 +88,7 @@ SELECT substr(c.village_id, 1, {int(group_len)}) AS k,
   FROM children_child c
   LEFT JOIN children_entrustedcare ec ON ec.child_id = c.id
   LEFT JOIN visits_visitschedule s ON s.child_id = c.id
- WHERE c.status = 'open' AND c.village_id LIKE %s
+ WHERE c.status = 'open' AND {where}
  GROUP BY substr(c.village_id, 1, {int(group_len)})
 """
     return sql, [key for key, _sql in cols]
@@ -124,7 +124,7 @@ def compute_figures(area: Area, today: datetime.date) -> dict[str, dict[str, int
     """The figures of each sub-area (keyed by its code prefix), live from the database: two aggregate queries."""
     group_len = group_length(area)
     pattern = area.prefix + "%"
-    sql, keys = _children_sql(group_len, today)
+    sql, keys = children_sql(group_len, today)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Compiling these wide aggregates costs about a second and saves nothing (measured in bench/).
@@ -144,31 +144,49 @@ def compute_figures(area: Area, today: datetime.date) -> dict[str, dict[str, int
     return by_key
 
 
-def _cache_key(area: Area, today: datetime.date) -> str:
-    return f"dashboards:figures:v1:{area.code}:{today.isoformat()}"
+def _bootstrap_key(area: Area, today: datetime.date) -> str:
+    return f"dashboards:bootstrap:v1:{area.code}:{today.isoformat()}"
+
+
+def _casework(area: Area, group_len: int) -> list[tuple[str, str, int]]:
+    """Open reports, referrals and interventions by sub-area: small tables, counted live."""
+    pattern = area.prefix + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(_casework_sql(group_len), [pattern, pattern, pattern])
+        return cursor.fetchall()
 
 
 def area_figures(
     area: Area, today: datetime.date, *, refresh: bool = False
 ) -> tuple[dict[str, dict[str, int]], datetime.datetime | None]:
-    """The sub-areas' figures and, when they come from the cache, when they were computed.
+    """The sub-areas' figures and when the oldest of them was computed.
 
-    Counties and below are always live (well under a second at 1,000,000 children, see bench/RESULTS.md). Cities
-    and provinces aggregate hundreds of thousands of archives, which takes many seconds on a small server, so
-    their figures are kept in the cache (Redis when REDIS_URL is set) under a key of the area and the date. They
-    are never invalidated by writes: `dashboards.tasks.warm_dashboards` recomputes them every
-    15 minutes (beat, changeable in the admin), and they expire after `DASHBOARD_CACHE_SECONDS`; a page with no cached
-    figures computes them live once and stores them, and pages asking at the same moment wait for that computation
-    rather than start their own (`config.cache.computed_once`). The page says when the figures were computed."""
-    if AreaLevel(area.level) not in CACHED_LEVELS:
-        return compute_figures(area, today), None
-    cached = computed_once(
-        _cache_key(area, today),
-        lambda: {"figures": compute_figures(area, today), "at": timezone.now()},
-        timeout=CACHE_SECONDS,
-        refresh=refresh,
-    )
-    return cached["figures"], cached["at"]
+    The per-child figures are the stored per-village rows (`dashboards.figures`) summed up the tree, so a
+    province costs one indexed range read of its villages' rows, not an aggregate over its archives. Villages a
+    write marked stale are recomputed first when they are few (else the beat task does it within minutes); an area
+    with no stored village (never computed, or no open archive) computes its villages once however many pages ask at
+    the same moment, and not again for `CACHE_SECONDS` (`config.cache.computed_once`). `refresh` recomputes the
+    area's villages now."""
+    from . import figures as village_figures
+
+    group_len = group_length(area)
+    if refresh:
+        village_figures.refresh(today=today, prefix=area.prefix)
+    else:
+        village_figures.refresh_stale(today=today, prefix=area.prefix, limit=village_figures.STALE_INLINE_LIMIT)
+    by_key, oldest, stored = village_figures.sums(area.prefix, group_len)
+    if not stored:
+        computed_once(
+            _bootstrap_key(area, today),
+            lambda: village_figures.refresh(today=today, prefix=area.prefix),
+            timeout=CACHE_SECONDS,
+        )
+        by_key, oldest, stored = village_figures.sums(area.prefix, group_len)
+    keys = figure_keys(today)
+    out = {k: {**dict.fromkeys(keys, 0), **v} for k, v in by_key.items()}
+    for kind, key, count in _casework(area, group_len):
+        out.setdefault(key, dict.fromkeys(keys, 0))[kind] += int(count)
+    return out, oldest
 
 
 def next_level(level: str) -> str | None:
@@ -211,7 +229,7 @@ class Dashboard:
     series: list[MonthPoint]
     overdue: list = field(default_factory=list)
     show_overdue: bool = False
-    computed_at: datetime.datetime | None = None  # set when the figures came from the cache (city, province)
+    computed_at: datetime.datetime | None = None  # when the oldest of the stored village figures was computed
 
 
 def rate(part: int, whole: int) -> float | None:

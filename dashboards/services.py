@@ -91,14 +91,14 @@ def backfill(*, months: int, today: datetime.date | None = None) -> list[tuple[d
     return [(m, snapshot_month(month=m, today=today)) for m in month_starts(today, months)]
 
 
-def warm_dashboards(*, today: datetime.date | None = None) -> int:
-    """Recompute and store the cached figures of every city and province (see selectors.area_figures)."""
-    from accounts.models import Area
-
-    from .selectors import CACHED_LEVELS, area_figures
+def refresh_village_figures(*, today: datetime.date | None = None) -> int:
+    """Keep the stored per-village figures current (beat, every few minutes): every village once the date has
+    changed since they were computed (visit compliance depends on the date), else the villages writes marked stale.
+    Returns the villages recomputed."""
+    from . import figures
+    from .models import VillageFigures
 
     today = today or timezone.localdate()
-    areas = Area.objects.filter(level__in=CACHED_LEVELS).order_by("code")
-    for area in areas:
-        area_figures(area, today, refresh=True)
-    return len(areas)
+    if VillageFigures.objects.filter(as_of__lt=today).exists() or not VillageFigures.objects.exists():
+        return figures.refresh(today=today)
+    return figures.refresh_stale(today=today)

@@ -20,6 +20,7 @@ def compliance_snapshot(month: str | None = None) -> dict:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def warm_dashboards() -> dict:
-    """Recompute the cached figures of every city and province dashboard (every 15 minutes, beat)."""
-    return {"areas": services.warm_dashboards(today=timezone.localdate())}
+def refresh_village_figures() -> dict:
+    """Keep the stored per-village dashboard figures current (beat, every 2 minutes): every village after the date
+    changed, else the villages writes marked stale. It writes, so it reads from the primary (not a replica)."""
+    return {"villages": services.refresh_village_figures(today=timezone.localdate())}

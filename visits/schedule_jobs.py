@@ -75,6 +75,8 @@ def _serialise(pk: int) -> None:
 
 def run(job: Job) -> None:
     """Run a claimed schedule job (children.jobs.run_job's runner), with every other one still waiting."""
+    from dashboards import figures as dashboard_figures
+
     report_progress(job.pk, _("Waiting for the recomputation before this one to finish"), 0, 0)
     with transaction.atomic():
         _serialise(job.pk)
@@ -89,6 +91,7 @@ def run(job: Job) -> None:
             for pk in batch:
                 report_progress(pk, _("Recomputing visit schedules"), done, len(areas))
             rows = schedule.refresh(area_prefix=prefix or None)
+            dashboard_figures.mark_area_stale(prefix)  # the visit figures of the area's villages follow
             # SQLite's driver does not count the rows of a statement that starts with WITH (-1): not known.
             written = None if written is None or rows < 0 else written + rows
         now = timezone.now()

@@ -1,5 +1,7 @@
 """Dashboard numbers against the hand-counted fixture (tests/dashboards/conftest.py), and drill-down sums."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -92,18 +94,72 @@ def test_township_lists_its_most_overdue_children(users, tree, county_data):
     assert not board(users.county_staff, tree.county).show_overdue
 
 
-def test_city_and_province_figures_are_cached_and_rewarmed(users, tree, county_data, django_user_model):
+def test_stored_village_figures_sum_to_the_live_aggregate_at_every_level(users, tree, county_data):
+    """The stored per-village rows summed up the tree equal one aggregate over the archives (`compute_figures`,
+    the dashboards' former live query), for a township, the county, the city and the province."""
+    from dashboards import figures as village_figures
+
+    today = timezone.localdate()
+    assert village_figures.refresh(today=today) == 4  # v1, v2, v3 and 胶州's v4 have open archives
+    for area in (tree.t1, tree.county, tree.city, tree.province):
+        stored, at = selectors.area_figures(area, today)
+        assert stored == selectors.compute_figures(area, today), area.code
+        assert at is not None
+
+
+def test_a_write_shows_on_the_next_page_and_a_new_day_recomputes_every_village(
+    users, tree, county_data, django_user_model, monkeypatch
+):
+    from dashboards import figures as village_figures
     from dashboards import services
+    from dashboards.models import StaleVillage, VillageFigures
     from tests.dashboards.conftest import make_child
 
+    today = timezone.localdate()
     staff = django_user_model.objects.create(username="city_staff", role="civil_affairs")
     staff.areas.set([tree.city])
     first = board(staff, tree.city)
     assert first.computed_at is not None and first.total["total"] == 6
-    assert board(staff, tree.county).computed_at is None  # counties are live
     make_child(tree.v1, "orphan_scattered")
-    assert board(staff, tree.city).total["total"] == 6  # cached: not invalidated by the write
-    assert board(staff, tree.county).total["total"] == 6  # live
-    assert services.warm_dashboards(today=timezone.localdate()) >= 2  # the province and the city at least
-    again = board(staff, tree.city)
-    assert again.total["total"] == 7 and again.computed_at >= first.computed_at
+    assert StaleVillage.objects.filter(village=tree.v1.code).exists()  # marked by the write
+    assert board(staff, tree.city).total["total"] == 7  # a few stale villages are recomputed before the page
+    assert not StaleVillage.objects.exists()
+
+    monkeypatch.setattr(village_figures, "STALE_INLINE_LIMIT", 0)  # more than a page recomputes
+    make_child(tree.v3, "orphan_scattered")
+    late = board(staff, tree.city)
+    assert late.total["total"] == 7  # the stored figures, with the time they were computed
+    assert services.refresh_village_figures(today=today) == 1  # the beat task: the one stale village
+    assert board(staff, tree.city).total["total"] == 8
+
+    VillageFigures.objects.update(as_of=today - datetime.timedelta(days=1))  # the date has changed since
+    assert services.refresh_village_figures(today=today) == 4  # every village, once
+    assert set(VillageFigures.objects.values_list("as_of", flat=True)) == {today}
+
+
+@pytest.mark.parametrize("what", ["visit", "family", "category", "transfer", "close"])
+def test_each_kind_of_write_marks_its_villages(users, tree, county_data, what):
+    from children import services as child_services
+    from children.models import FamilyMember
+    from dashboards.models import StaleVillage
+    from tests.factories import CategoryFactory
+    from visits.models import Visit
+
+    StaleVillage.objects.all().delete()
+    a = county_data.a  # in v1
+    if what == "visit":
+        at = timezone.now()
+        Visit.objects.create(child=a, kind="contact", visited_at=at, visit_date=at.date(), met_whom="奶奶")
+    elif what == "family":
+        FamilyMember.objects.create(child=a, relation="grandmother", name="王奶奶", is_guardian=True)
+    elif what == "category":
+        CategoryFactory(child=a, category="key_difficulty")
+    elif what == "transfer":
+        child_services.child_transfer(
+            user=users.county_staff, child=a, to_village=tree.v3, on=timezone.localdate(), reason="随父母迁居"
+        )
+    else:
+        a.status = "closed"
+        a.save()
+    marked = set(StaleVillage.objects.values_list("village", flat=True))
+    assert marked == ({tree.v1.code, tree.v3.code} if what == "transfer" else {tree.v1.code})

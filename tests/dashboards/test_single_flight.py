@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from dashboards import figures as village_figures
 from dashboards import selectors
 from oversight import coverage
 from tests.factories import UserFactory
@@ -62,39 +63,41 @@ def slow_counted(monkeypatch, owner, name: str, *, pause: float = 0.5, fake=None
 
 
 def test_cold_figures_asked_at_once_are_computed_once(db, tree, monkeypatch):
-    figures = {"370200": {"total": 7}}
-    calls = slow_counted(monkeypatch, selectors, "compute_figures", fake=figures)
+    """An area none of whose villages has stored figures computes them once (the stored rows are then read)."""
+    calls = slow_counted(monkeypatch, village_figures, "refresh", fake=0)
     today = timezone.localdate()
     results = at_once(lambda: selectors.area_figures(tree.province, today))
     assert len(calls) == 1
-    assert all(result == results[0] for result in results) and results[0][0] == figures
-    selectors.area_figures(tree.province, today)  # warm now: read from the cache
+    assert all(result == results[0] for result in results)
+    selectors.area_figures(tree.province, today)  # done: not computed again
     assert len(calls) == 1
 
 
 def test_a_failed_computation_lets_the_next_caller_compute(db, tree, monkeypatch):
     today = timezone.localdate()
 
-    def failing(area, day):
+    def failing(**kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(selectors, "compute_figures", failing)
+    monkeypatch.setattr(village_figures, "refresh", failing)
     with pytest.raises(RuntimeError):
         selectors.area_figures(tree.province, today)
-    monkeypatch.setattr(selectors, "compute_figures", lambda area, day: {"370200": {"total": 1}})
+    calls = slow_counted(monkeypatch, village_figures, "refresh", pause=0, fake=0)
     started = time.monotonic()
-    assert selectors.area_figures(tree.province, today)[0] == {"370200": {"total": 1}}
+    selectors.area_figures(tree.province, today)
+    assert len(calls) == 1
     assert time.monotonic() - started < 1  # the failed computation's lock did not outlive it
 
 
-def test_the_warming_task_recomputes_what_is_cached(db, tree, monkeypatch):
+def test_refresh_recomputes_the_area_every_time(db, tree, monkeypatch):
     today = timezone.localdate()
-    monkeypatch.setattr(selectors, "compute_figures", lambda area, day: {"370200": {"total": 1}})
+    calls = slow_counted(monkeypatch, village_figures, "refresh", pause=0, fake=0)
     selectors.area_figures(tree.province, today)
-    monkeypatch.setattr(selectors, "compute_figures", lambda area, day: {"370200": {"total": 2}})
-    assert selectors.area_figures(tree.province, today)[0] == {"370200": {"total": 1}}
-    assert selectors.area_figures(tree.province, today, refresh=True)[0] == {"370200": {"total": 2}}
-    assert selectors.area_figures(tree.province, today)[0] == {"370200": {"total": 2}}
+    selectors.area_figures(tree.province, today)
+    assert len(calls) == 1
+    selectors.area_figures(tree.province, today, refresh=True)
+    selectors.area_figures(tree.province, today, refresh=True)
+    assert len(calls) == 3
 
 
 def test_with_redis_down_each_caller_computes_without_waiting(db, tree, settings, monkeypatch):
@@ -106,10 +109,10 @@ def test_with_redis_down_each_caller_computes_without_waiting(db, tree, settings
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         },
     }
-    calls = slow_counted(monkeypatch, selectors, "compute_figures", pause=0, fake={"370200": {"total": 3}})
+    calls = slow_counted(monkeypatch, village_figures, "refresh", pause=0, fake=0)
     started = time.monotonic()
     for _i in range(2):
-        assert selectors.area_figures(tree.province, timezone.localdate())[0] == {"370200": {"total": 3}}
+        selectors.area_figures(tree.province, timezone.localdate())
     assert len(calls) == 2 and time.monotonic() - started < 5
 
 
@@ -143,7 +146,7 @@ def test_simultaneous_cold_province_pages_compute_once_on_postgres_and_redis(
         },
     }
     province_staff = UserFactory(role=Role.CIVIL_AFFAIRS, areas=[tree.province])
-    figures = slow_counted(monkeypatch, selectors, "compute_figures")
+    figures = slow_counted(monkeypatch, village_figures, "refresh")
     counts = slow_counted(monkeypatch, coverage, "villages_without_director")
     clients = []
     for _i in range(ASKING):

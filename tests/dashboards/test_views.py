@@ -97,15 +97,38 @@ def test_a_dashboard_runs_a_fixed_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from dashboards import services
+
     client.force_login(getattr(users, who))
     target = url(getattr(tree, where).code)
+    services.refresh_village_figures()  # the beat task has run: no stale village to recompute on the page
     with CaptureQueriesContext(connection) as small:
         assert client.get(target).status_code == 200
     _grow(tree, n_villages=4, per_village=3)
+    services.refresh_village_figures()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(target)
     assert response.status_code == 200
     assert len(small.captured_queries) <= 24  # session, user, areas, aggregates, series, coverage checks…
+
+
+def test_stale_villages_beyond_the_limit_are_left_to_the_beat_task(client, users, tree, county_data, monkeypatch):
+    """The page recomputes at most STALE_INLINE_LIMIT stale villages: more cost it no work."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboards import figures, services
+
+    client.force_login(users.county_staff)
+    target = url(tree.county.code)
+    services.refresh_village_figures()
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(target)
+    monkeypatch.setattr(figures, "STALE_INLINE_LIMIT", 2)
+    _grow(tree, n_villages=4, per_village=1)  # 4 stale villages, more than 2
+    with CaptureQueriesContext(connection) as stale:
+        client.get(target)
+    assert len(stale.captured_queries) == len(fresh.captured_queries)
 
 
 def test_excel_export_holds_the_table_with_formulas_neutralised_and_no_access_log(client, users, tree, county_data):
