@@ -145,3 +145,23 @@ def test_wal_positions_compare_as_numbers():
     assert replicas._lsn("0/3000000") == 0x3000000
     assert replicas._lsn("1/0") == 1 << 32
     assert replicas._lsn("1/0") > replicas._lsn("0/FFFFFFFF")
+
+
+def test_the_pdf_batch_job_reads_from_the_replica(one_replica, monkeypatch, transactional_db, users):
+    """Outside a test transaction: an open transaction on the primary would keep reads there."""
+    from children import jobs, pdf
+    from children.models import JobKind, JobState
+
+    seen = []
+
+    def archives_zip(*, user, area_code, progress):
+        seen.append(ROUTER.db_for_read(Child))
+        return b"PK", 0
+
+    monkeypatch.setattr(pdf, "archives_zip", archives_zip)
+    job = Job.objects.create(
+        kind=JobKind.ARCHIVES, user=users.county_staff, params={"area": "370283"}, state=JobState.RUNNING
+    )
+    jobs._run_archives(job)
+    assert seen == ["replica_0"]
+    assert ROUTER.db_for_read(Child) == "default"  # only while it runs
