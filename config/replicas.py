@@ -5,7 +5,8 @@ Every write goes to the primary ("default"). A read goes to a replica only insid
 while all of these hold:
 - it has not written yet: its first write (db_for_write of a data model) sends every later read to the primary;
 - the browser did not write in the last REPLICA_READ_YOUR_WRITES_SECONDS (a signed cookie the middleware sets on the
-  response of a request that wrote): who has just saved a visit reads it back from the primary;
+  response of a request that wrote; for an API key, which may keep no cookies, a cache entry under its hash): who has
+  just saved a visit reads it back from the primary;
 - no transaction is open on the primary;
 - the model is not bookkeeping read fresh everywhere (sessions, sign-in attempts, API keys, jobs: PRIMARY_MODELS);
 - a replica is usable: it answers, is a standby, and has replayed the primary's WAL or lags it by at most
@@ -15,6 +16,7 @@ A request or task chooses its replica once, at its first replica read."""
 
 import contextlib
 import contextvars
+import hashlib
 import random
 import threading
 import time
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.urls import resolve
 
@@ -252,16 +255,26 @@ class ReplicaRouter:
         return False if db.startswith("replica_") else None
 
 
+def _credential_key(request) -> str | None:
+    """The cache key of an API client's credential (the Authorization header, hashed), or None without one: a client
+    of the API may keep no cookies, so its writes are remembered by its key for the window."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return f"replica-wrote:{hashlib.sha256(header.encode()).hexdigest()[:32]}" if header else None
+
+
 def reads_from_replica(request) -> bool:
     """Whether this request's reads may go to a replica: a GET (or HEAD) of a page of READ_VIEWS or of the API, from
-    a browser that has not written within REPLICA_READ_YOUR_WRITES_SECONDS."""
+    a browser (or API key) that has not written within REPLICA_READ_YOUR_WRITES_SECONDS."""
     if request.method not in ("GET", "HEAD"):
         return False
     match = request.resolver_match or resolve(request.path_info)
     if match.view_name not in READ_VIEWS and match.namespace not in READ_NAMESPACES:
         return False
     window = settings.REPLICA_READ_YOUR_WRITES_SECONDS
-    return request.get_signed_cookie(COOKIE, default=None, salt=COOKIE, max_age=window) is None
+    if request.get_signed_cookie(COOKIE, default=None, salt=COOKIE, max_age=window) is not None:
+        return False
+    key = _credential_key(request)
+    return not (key and window > 0 and cache.get(key))
 
 
 class ReplicaMiddleware:
@@ -276,6 +289,8 @@ class ReplicaMiddleware:
         with scope(replica=False) as state:
             response = self.get_response(request)
         if state.wrote and settings.REPLICA_READ_YOUR_WRITES_SECONDS > 0:
+            if key := _credential_key(request):
+                cache.set(key, True, timeout=settings.REPLICA_READ_YOUR_WRITES_SECONDS)
             response.set_signed_cookie(
                 COOKIE,
                 "1",

@@ -74,7 +74,9 @@ def test_replicas_are_never_migrated():
     assert ROUTER.allow_migrate("default", "children") is None
 
 
-def _middleware_request(path: str, method: str = "get", cookies: dict | None = None, write: bool = False):
+def _middleware_request(
+    path: str, method: str = "get", cookies: dict | None = None, write: bool = False, headers: dict | None = None
+):
     """Runs `path` through ReplicaMiddleware with a view that reads a child (and writes a visit if `write`); returns
     where the read went and the response."""
     from django.urls import resolve
@@ -87,7 +89,7 @@ def _middleware_request(path: str, method: str = "get", cookies: dict | None = N
         seen["read"] = ROUTER.db_for_read(Child)
         return HttpResponse()
 
-    request = getattr(RequestFactory(), method)(path)
+    request = getattr(RequestFactory(), method)(path, headers=headers)
     request.COOKIES.update(cookies or {})
     request.resolver_match = resolve(path)
     def handler(request):
@@ -165,3 +167,16 @@ def test_the_pdf_batch_job_reads_from_the_replica(one_replica, monkeypatch, tran
     jobs._run_archives(job)
     assert seen == ["replica_0"]
     assert ROUTER.db_for_read(Child) == "default"  # only while it runs
+
+
+def test_an_api_key_that_wrote_reads_from_the_primary_for_the_window(one_replica, settings):
+    """An API client may keep no cookies: its key's writes are remembered (in the cache) for the window."""
+    import secrets
+
+    settings.REPLICA_READ_YOUR_WRITES_SECONDS = 10
+    key = {"Authorization": f"Bearer cs_{secrets.token_hex(8)}"}
+    other = {"Authorization": f"Bearer cs_{secrets.token_hex(8)}"}
+    assert _middleware_request("/api/v1/children/", headers=key)[0] == "replica_0"
+    _middleware_request("/api/v1/visits/", method="post", write=True, headers=key)
+    assert _middleware_request("/api/v1/children/", headers=key)[0] == "default"
+    assert _middleware_request("/api/v1/children/", headers=other)[0] == "replica_0"
