@@ -9,7 +9,7 @@ from django.utils import timezone
 from visits import rules
 from visits.models import due_sql
 from visits.rules import CONTACT_KINDS, HOME_KINDS
-from visits.schedule import _SQL
+from visits.schedule import add_days_sql
 
 from .models import ComplianceSnapshot
 
@@ -32,10 +32,9 @@ def _snapshot_sql(as_of: datetime.date) -> str:
     last home visit / last contact on or before that date (or their registration, if none) was within their
     rule's interval. The intervals are today's (the stored schedule's): rules are data that rarely change, and
     children whose archive has been closed since are not counted (see README, dashboards)."""
-    add = _SQL[connection.vendor]["add_days"]
     ok = rules.within_interval(as_of)  # the due date as of then, not overdue
-    home_due = add.format(date="COALESCE(l.last_home, c.registered_on)", days="s.home_days")
-    contact_due = add.format(date="COALESCE(l.last_contact, c.registered_on)", days="s.contact_days")
+    home_due = add_days_sql("COALESCE(l.last_home, c.registered_on)", "s.home_days")
+    contact_due = add_days_sql("COALESCE(l.last_contact, c.registered_on)", "s.contact_days")
     home_ok = f"s.home_days IS NOT NULL AND {due_sql(ok, home_due)}"
     contact_ok = f"s.contact_days IS NOT NULL AND {due_sql(ok, contact_due)}"
     with_rule = "(s.home_days IS NOT NULL OR s.contact_days IS NOT NULL)"

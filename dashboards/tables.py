@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from children.categories import Category
+from children.exports import neutral
 from children.models import Colour
-from tasks.resources import neutral
 
 from . import charts, metrics
 from .selectors import Dashboard, rate

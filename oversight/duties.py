@@ -258,10 +258,10 @@ def reminder_notes(today: datetime.date) -> list[Notification]:
 
 def send_reminders(*, today: datetime.date) -> dict:
     """The weekly reminder of the recorded-only duties; each notification written once (key per ISO week)."""
-    from visits.reminders import _write, send_pending_emails
+    from visits.reminders import send_pending_emails, write_notifications
 
     with translation.override(settings.LANGUAGE_CODE):
         notes = reminder_notes(today)
-        _write(notes)
+        write_notifications(notes)
         emailed = send_pending_emails(keys=[n.key for n in notes]) if notes else 0
     return {"notified": len(notes), "emailed": emailed}

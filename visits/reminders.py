@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Role, User
+from accounts.models import PREFIX_LENGTH, AreaLevel, Notification, Role, User
 from children import sweep as children_sweep
 from children.models import Child
 
@@ -87,7 +87,7 @@ def _escalation_rows(today: datetime.date) -> list[tuple]:
           FROM (SELECT ua.user_id, s.due_on, s.child_id, {_LABEL[connection.vendor]} AS label
                   FROM {_SCHEDULE} s
                   JOIN {_CHILD} c ON c.id = s.child_id
-                  JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, 6)
+                  JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, {PREFIX_LENGTH[AreaLevel.COUNTY]})
                   JOIN {_USER} u ON u.id = ua.user_id AND u.is_active AND u.role = %s
                  WHERE {due_sql(rules.escalated(today), "s.due_on")}
                  ORDER BY ua.user_id, s.due_on, s.child_id) x
@@ -107,7 +107,7 @@ def _supervisor_rows(today: datetime.date) -> list[tuple]:
                SUM(CASE WHEN {due_sql(rules.due_soon(today), "s.due_on")} THEN 1 ELSE 0 END) AS due_soon,
                COUNT(DISTINCT CASE WHEN {overdue} THEN s.village_id END) AS villages
           FROM {_SCHEDULE} s
-          JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, 9)
+          JOIN {_USER_AREAS} ua ON ua.area_id = substr(s.village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]})
           JOIN {_USER} u ON u.id = ua.user_id AND u.is_active AND u.role = %s
          WHERE {due_sql(rules.to_visit(today), "s.due_on")}
          GROUP BY ua.user_id
@@ -124,7 +124,7 @@ def _trim(names: str, limit: int = 60) -> str:
     return "、".join(parts[:limit]) + _("… and %(n)d more") % {"n": len(parts) - limit}
 
 
-def _write(notifications: list[Notification]) -> int:
+def write_notifications(notifications: list[Notification]) -> int:
     """Insert in chunks, each committed; an existing (user, key) is left alone."""
     written = 0
     for start in range(0, len(notifications), CHUNK):
@@ -177,7 +177,7 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
                 "emailed": 0,
                 "notifications": director + county,
             }
-        written = _write(director + county)
+        written = write_notifications(director + county)
         emailed = send_pending_emails()
     result = {
         "archives": archives,
@@ -211,7 +211,7 @@ def weekly_digest(*, today: datetime.date | None = None) -> dict:
             )
             for user_id, overdue, soon, villages in rows
         ]
-        _write(notes)
+        write_notifications(notes)
         emailed = send_pending_emails()
     return {"supervisors": len(notes), "emailed": emailed}
 

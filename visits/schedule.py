@@ -4,7 +4,7 @@
 (longest area-code prefix of the child's village; the default set has the empty prefix, so a child no regional
 rule covers falls back to it), the matching rules of that set and their strictest intervals,
 the last home visit and last contact, and the due dates, and upserts them. Rows that did not change are not
-rewritten. It runs on SQLite and PostgreSQL; the few differences are the `_SQL` snippets below.
+rewritten. It runs on SQLite and PostgreSQL; the few differences are the `VENDOR_SQL` snippets below.
 
 The policy is defined once, in Python: `visits.rules.schedule_for` for one child. This statement is its set-based
 form for speed; tests/visits/test_schedule.py compares every stored row with it over generated children.
@@ -22,7 +22,7 @@ from config import prepared
 
 from .rules import CONTACT_KINDS, HOME_KINDS
 
-_SQL = {
+VENDOR_SQL = {
     "postgresql": {
         "add_days": "({date} + {days})",
         "agg_ids": "string_agg(r.id::text, ',' ORDER BY r.id)",
@@ -34,6 +34,11 @@ _SQL = {
         "changed": "IS NOT",
     },
 }
+
+def add_days_sql(date: str, days: str) -> str:
+    """SQL for a date plus a number of days (both SQL expressions), on this database."""
+    return VENDOR_SQL[connection.vendor]["add_days"].format(date=date, days=days)
+
 
 _COLUMNS = [
     "village_id",
@@ -54,7 +59,7 @@ def _kinds(kinds: Iterable[str]) -> str:
 
 def build_sql(where: str, key_len: int = 12) -> str:
     """`key_len`: how many leading digits of a village code decide its rule sets (the longest active prefix)."""
-    d = _SQL[connection.vendor]
+    d = VENDOR_SQL[connection.vendor]
     # Everyone: aggregate the whole visit table in one pass. Some children: only their visits (index).
     visit_where = "WHERE v.child_id IN (SELECT id FROM target)" if where else ""
     add = d["add_days"]

@@ -209,12 +209,12 @@ def _lapse_notes(today: datetime.date) -> list[Notification]:
 
 def sweep(*, today: datetime.date) -> dict:
     """The daily screening sweep: deadline reminders and lapsed counties, each notification written once."""
-    from .reminders import _write, send_pending_emails
+    from .reminders import send_pending_emails, write_notifications
 
     with translation.override(settings.LANGUAGE_CODE):
         deadline = _deadline_notes(today)
         lapse = _lapse_notes(today)
-        _write(deadline + lapse)
+        write_notifications(deadline + lapse)
         emailed = send_pending_emails(keys=[n.key for n in deadline + lapse]) if deadline or lapse else 0
     return {"deadline": len(deadline), "lapse": len(lapse), "emailed": emailed}
 

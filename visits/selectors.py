@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.models import Area, AreaLevel, Role, User
+from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Role, User
 from children import access
 from children.models import Child
 
@@ -151,10 +151,10 @@ def compliance_by_township(user: User, start: datetime.date, end: datetime.date)
                MAX(CASE WHEN o.prev_d IS NOT NULL AND o.d >= %s THEN {_DAYS_BETWEEN[connection.vendor]} END) AS gap
           FROM ordered o GROUP BY o.child_id
     )
-    SELECT substr(k.village_id, 1, 9) AS township, COUNT(*) AS children,
+    SELECT substr(k.village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]}) AS township, COUNT(*) AS children,
            SUM(CASE WHEN p.gap <= k.home_days THEN 1 ELSE 0 END) AS on_time
       FROM kids k JOIN per_child p ON p.child_id = k.child_id
-     GROUP BY substr(k.village_id, 1, 9)
+     GROUP BY substr(k.village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]})
      ORDER BY 1
     """
     # Visits far enough back to cover the longest interval at the start of the period.
