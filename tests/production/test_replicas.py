@@ -172,7 +172,7 @@ def test_list_pages_read_from_the_standby_and_writes_go_to_the_primary(pair, pau
 
 def test_who_has_just_written_reads_from_the_primary_for_the_window(pair, paused, tmp_path):
     _, (child, _name) = pair.children
-    window = 4
+    window = 6
     with _serve(tmp_path, pair, REPLICA_READ_YOUR_WRITES_SECONDS=str(window)) as base, _log_on_failure(tmp_path):
         browser = _director(base)
         time.sleep(window + 0.5)  # the sign-in wrote (the session's record): let its window pass
