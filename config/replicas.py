@@ -123,6 +123,15 @@ def replica_reads() -> Iterator[Reads]:
         yield state
 
 
+def read_alias() -> str:
+    """The database raw SQL that only reads should run on (`connections[read_alias()]`): the replica this request or
+    task reads from, else the primary. A router sees only the ORM's queries, never `connection.cursor()`."""
+    state = _reads.get()
+    if state is None or not state.replica or state.wrote or connections[PRIMARY].in_atomic_block:
+        return PRIMARY
+    return state.alias()
+
+
 def wrote() -> None:
     """Tell the router a write happened that it could not see (raw SQL on the primary's connection)."""
     state = _reads.get()

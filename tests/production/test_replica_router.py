@@ -180,3 +180,11 @@ def test_an_api_key_that_wrote_reads_from_the_primary_for_the_window(one_replica
     _middleware_request("/api/v1/visits/", method="post", write=True, headers=key)
     assert _middleware_request("/api/v1/children/", headers=key)[0] == "default"
     assert _middleware_request("/api/v1/children/", headers=other)[0] == "replica_0"
+
+
+def test_raw_sql_that_only_reads_is_sent_where_the_orm_reads(one_replica):
+    assert replicas.read_alias() == "default"
+    with replicas.replica_reads():
+        assert replicas.read_alias() == "replica_0"
+        ROUTER.db_for_write(Visit)
+        assert replicas.read_alias() == "default"

@@ -165,6 +165,12 @@ def test_list_pages_read_from_the_standby_and_writes_go_to_the_primary(pair, pau
         assert _sql(pair.primary, "SELECT count(*) FROM visits_visit WHERE child_id = %s", (child,))[0][0] == 1
         # With no read-your-writes window, the visit list reads the standby, which has not replayed the visit.
         assert _visits_shown(_page(browser, f"/visits/child/{child}/"), child) == 0
+        # A county officer's compliance figures: raw SQL, run on the standby's connection (replicas.read_alias).
+        from demo.children import DEMO_PASSWORD
+
+        county = Browser(base)
+        county.sign_in("county", DEMO_PASSWORD)
+        _page(county, "/visits/compliance/")
     log = (tmp_path / "gunicorn.log").read_text()
     assert "read-only transaction" not in log, log[-3000:]
     _rename(pair, child, name)
