@@ -39,9 +39,12 @@ def test_harm_reported_to_a_department_without_a_liaison_reaches_civil_affairs_a
     county = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(county, "county_staff")
     county.goto(f"{live_server.url}/accounts/notifications/")
-    link = county.locator(f"a[href='/guardianship/reports/{report.pk}/']")
+    note = Notification.objects.get(key=f"report-new:{report.pk}")  # nobody else (no liaison)
+    assert note.url == f"/guardianship/reports/{report.pk}/"
+    link = county.locator(f"a[href='/accounts/notifications/{note.pk}/']")  # opening it marks it read
     assert "新的强制报告" in link.inner_text()
     link.click()
     county.wait_for_url(f"**/guardianship/reports/{report.pk}/")
     assert "孩子手臂多处淤青" in county.inner_text("body")
-    assert Notification.objects.filter(key=f"report-new:{report.pk}").count() == 1  # nobody else (no liaison)
+    note.refresh_from_db()
+    assert note.read_at is not None
