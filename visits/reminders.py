@@ -21,7 +21,7 @@ from accounts.models import PREFIX_LENGTH, AreaLevel, Notification, Role, User
 from children import sweep as children_sweep
 from children.models import Child
 
-from . import rules, schedule
+from . import rules
 from .models import VisitSchedule, due_sql
 
 log = logging.getLogger(__name__)
@@ -138,14 +138,15 @@ def write_notifications(notifications: list[Notification]) -> int:
 
 
 def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> dict:
-    """Refresh every schedule, then notify directors (due within 7 days or overdue) and escalate to counties."""
+    """Notify directors (due within 7 days or overdue) and escalate to counties, from the stored schedules (an index
+    walk on the due date). The schedules are not recomputed here: every write refreshes its child's row, and
+    `visits.schedule_check` holds the stored rows to the visit history each week."""
     today = today or timezone.localdate()
     started = time.monotonic()
     with translation.override(settings.LANGUAGE_CODE):
-        # Archives first (closing at 18, left-behind categories ending at the region's age, category proposals):
-        # the schedules refreshed next, and the reminders, then leave out whom they closed.
+        # Archives first (closing at 18, left-behind categories ending at the region's age, category proposals;
+        # each refreshes the schedules of the children it changed): the reminders then leave out whom they closed.
         archives = children_sweep.daily(today) if not dry_run else {}
-        refreshed = schedule.refresh() if not dry_run else 0
         worklist = reverse("visits:worklist")
         director = [
             Notification(
@@ -171,7 +172,6 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
         ]
         if dry_run:
             return {
-                "refreshed": 0,
                 "director": len(director),
                 "county": len(county),
                 "emailed": 0,
@@ -181,7 +181,6 @@ def daily_sweep(*, today: datetime.date | None = None, dry_run: bool = False) ->
         emailed = send_pending_emails()
     result = {
         "archives": archives,
-        "refreshed": refreshed,
         "director": len(director),
         "county": len(county),
         "written": written,

@@ -22,6 +22,15 @@ def visit_sweep(date: str | None = None) -> dict:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def check_schedules() -> dict:
+    """Weekly (beat): the stored schedules against the visit history; differences are fixed and logged as errors."""
+    from . import schedule_check
+
+    result = schedule_check.check(fix=True)
+    return {"differing": len(result.differing), "closed_with_row": len(result.closed_with_row)}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def supervisor_digest(date: str | None = None) -> dict:
     return reminders.weekly_digest(today=_date(date))
 
