@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from accounts.areas import ancestor_prefixes
 from accounts.models import Area, AreaLevel, Role, User
-from config import prepared
 
 from .models import AccessAction, AccessLog, Child, ChildGroupObjectPermission, ChildUserObjectPermission
 
@@ -64,7 +63,7 @@ def _facts(user: User) -> tuple[list[str], list[int]]:
     an OR with a subquery would make PostgreSQL scan every child."""
     if not hasattr(user, "_access_facts"):
         with connection.cursor() as cursor:
-            prepared.execute(cursor, _facts_sql(), [user.pk, user.role in AREA_ROLES, user.pk, user.pk])
+            cursor.execute(_facts_sql(), [user.pk, user.role in AREA_ROLES, user.pk, user.pk])
             rows = cursor.fetchall()
         prefixes = sorted(prefix for kind, prefix, _child in rows if kind == 1)
         user._access_facts = (prefixes, sorted({child for kind, _prefix, child in rows if kind == 2}))

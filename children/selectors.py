@@ -14,7 +14,6 @@ from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, W
 from django.utils import timezone
 
 from accounts.models import User
-from config import prepared
 
 from . import access, privacy
 from .categories import CATEGORY_BITS
@@ -182,7 +181,7 @@ def archive_lists(child: Child) -> dict[str, Any]:
     have rows, then one query per non-empty list. An empty list is [] (None for a one-to-one relation)."""
     relations = tuple(ARCHIVE_LISTS)
     with connection.cursor() as cursor:
-        prepared.execute(cursor, _presence_sql(relations), [child.pk] * len(relations))
+        cursor.execute(_presence_sql(relations), [child.pk] * len(relations))
         present = dict(zip(relations, cursor.fetchone(), strict=True))
     return {
         name: read(child) if present[name] else (None if Child._meta.get_field(name).one_to_one else [])
@@ -272,7 +271,7 @@ def archive_history(
         mask_ids = not privacy.sees_full(user)
     sources = _history_sources()
     with connection.cursor() as cursor:
-        prepared.execute(cursor, _history_sql(connection.vendor, limit + 1), [child.pk] * len(sources))
+        cursor.execute(_history_sql(connection.vendor, limit + 1), [child.pk] * len(sources))
         records = cursor.fetchall()
     kinds = dict(sources[0][1]._meta.get_field("history_type").flatchoices)
     rows: list[HistoryRow] = []

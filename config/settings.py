@@ -153,23 +153,13 @@ if DATABASE_REPLICA_URLS:
         _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads its one test database through it
         DATABASES[f"replica_{_number}"] = _replica
     DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
-# The few statements every page runs, prepared once per PostgreSQL connection (config/prepared.py), with the session
-# engine and auth backend that use them; off, Django's own. A direct-PostgreSQL optimization: on by default with
-# PostgreSQL, never on SQLite or behind a transaction-mode pooler (whatever DATABASE_PREPARED says).
-DATABASE_PREPARED = (
-    env_bool("DATABASE_PREPARED", True)
-    and DATABASES["default"]["ENGINE"] in {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}
-    and DATABASE_POOLER != "transaction"
-)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend; with DATABASE_PREPARED, ours reading the signed-in user with a prepared statement
-    # (accounts/backends.py).
-    "accounts.backends.ModelBackend" if DATABASE_PREPARED else "django.contrib.auth.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -281,8 +271,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 
-# Django's database sessions; with DATABASE_PREPARED, read with a prepared statement (accounts/sessions.py).
-SESSION_ENGINE = "accounts.sessions" if DATABASE_PREPARED else "django.contrib.sessions.backends.db"
+# Django's database sessions (stock: the hand-prepared reads of earlier versions bought no measurable throughput,
+# bench/RESULTS.md, and are gone).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 # Activity keeps a session alive; it is re-saved at most once a minute, not on every request
 # (accounts.middleware.IdleSessionMiddleware), so an idle session ends 29–30 minutes after the last request.

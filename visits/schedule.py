@@ -11,14 +11,12 @@ form for speed; tests/visits/test_schedule.py compares every stored row with it 
 """
 
 import datetime
-import functools
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import PREFIX_LENGTH, AreaLevel
-from config import prepared
 
 from .rules import CONTACT_KINDS, HOME_KINDS
 
@@ -173,13 +171,11 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
     where, params = _scope(child_ids, area_prefix)
     few = child_ids is not None and len(child_ids) <= FEW_CHILDREN
     with connection.cursor() as cursor:
-        # A few children (a visit, an edit): the same statements every time, prepared once per connection.
-        run = functools.partial(prepared.execute, cursor) if few else cursor.execute
         if connection.vendor == "postgresql" and not where:
             # Let the whole-table aggregates hash in memory instead of spilling to disk.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
-        run(
+        cursor.execute(
             f"DELETE FROM visits_visitschedule WHERE child_id IN "
             f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
             params,
@@ -189,7 +185,7 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
         else:
             cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
             key_len = max(1, cursor.fetchone()[0])
-        run(build_sql(where, key_len), [*params, timezone.now()])
+        cursor.execute(build_sql(where, key_len), [*params, timezone.now()])
         return cursor.rowcount
 
 

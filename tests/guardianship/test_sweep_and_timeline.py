@@ -232,7 +232,7 @@ def test_the_archive_page_reads_its_timeline_in_a_fixed_number_of_queries(client
     director, county = users.director, users.county_staff
     _one_of_each(child, tree, director, county, datetime.date(2026, 3, 1))
     client.force_login(users.supervisor)
-    _archive_queries(client, child)  # warm: sessions, prepared statements
+    _archive_queries(client, child)  # warm: the session and the compiled timeline
     few = _archive_queries(client, child)
     others = [UserFactory(role="director", areas=[tree.v1]) for _ in range(3)]
     for n, user in enumerate(others):

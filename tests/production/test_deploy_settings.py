@@ -135,31 +135,31 @@ def test_systemd_units_start_each_piece_with_one_command():
 
 
 PG_URL = "postgres://care@db.internal:5432/careservices"
-STOCK = ["django.contrib.sessions.backends.db", "django.contrib.auth.backends.ModelBackend"]
-OURS = ["accounts.sessions", "accounts.backends.ModelBackend"]
 
 
 @pytest.mark.parametrize(
-    ("env", "prepared", "classes", "no_server_side_cursors"),
+    ("env", "no_server_side_cursors"),
     [
-        ({"DATABASE_URL": PG_URL}, True, OURS, False),  # PostgreSQL, directly
-        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "session"}, True, OURS, False),
-        ({"DATABASE_URL": PG_URL, "DATABASE_PREPARED": "false"}, False, STOCK, False),
-        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "transaction"}, False, STOCK, True),
-        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "Transaction", "DATABASE_PREPARED": "true"}, False, STOCK, True),
-        ({"DATABASE_URL": ""}, False, STOCK, None),  # SQLite
+        ({"DATABASE_URL": PG_URL}, False),  # PostgreSQL, directly
+        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "session"}, False),
+        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "transaction"}, True),
+        ({"DATABASE_URL": PG_URL, "DATABASE_POOLER": "Transaction"}, True),
+        ({"DATABASE_URL": ""}, None),  # SQLite
     ],
-    ids=["direct", "session-pooler", "switched-off", "transaction-pooler", "transaction-pooler-wins", "sqlite"],
+    ids=["direct", "session-pooler", "transaction-pooler", "transaction-pooler-any-case", "sqlite"],
 )
-def test_prepared_statements_and_the_pooler(env, prepared, classes, no_server_side_cursors):
-    """DATABASE_PREPARED (default on with PostgreSQL) chooses our session engine and auth backend; a transaction-mode
-    pooler (DATABASE_POOLER=transaction) switches them off whatever it says, and server-side cursors too."""
+def test_the_pooler_setting_and_django_s_own_sessions(env, no_server_side_cursors):
+    """A transaction-mode pooler (DATABASE_POOLER=transaction) turns server-side cursors off; sessions and the
+    signed-in user are read by Django's own session engine and ModelBackend everywhere (no hand-prepared reads)."""
     values = _settings_in_process(
         env,
-        "[s.DATABASE_PREPARED, s.SESSION_ENGINE, s.AUTHENTICATION_BACKENDS[1],"
-        " s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')]",
+        "[s.SESSION_ENGINE, s.AUTHENTICATION_BACKENDS[1], s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')]",
     )
-    assert values == [prepared, *classes, no_server_side_cursors]
+    assert values == [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.auth.backends.ModelBackend",
+        no_server_side_cursors,
+    ]
 
 
 def test_an_unknown_pooler_mode_is_refused():
