@@ -6,6 +6,7 @@ proposals idempotently (one pending proposal per child, category and change; a d
 for the same facts; a pending one the facts no longer imply lapses), confirming and dismissing, and the list.
 Called by the services that change the facts (one child) and by the daily sweep (children.sweep, set-based)."""
 
+import calendar
 import datetime
 import json
 from collections.abc import Iterable
@@ -178,11 +179,34 @@ def candidates() -> QuerySet[Child]:
     )
 
 
-def sweep(today: datetime.date) -> tuple[int, int]:
-    """Every open child whose facts might disagree with its categories, in chunks: one read of the children, one of
-    their parents and one of their proposals per chunk, one INSERT and one UPDATE (with their history rows)."""
+def changing_today(today: datetime.date, table: list[tuple[str, rules.Region]]) -> QuerySet[Child]:
+    """Open children whose proposals can change today without any write: those whose birthday it is (an age limit
+    may be crossed; 29 February's children on 1 March in a common year) and those with a parent away for exactly a
+    region's number of months (a few days' slack, for month ends). Every other change of the facts goes through the
+    services, which evaluate the child at once (`evaluate`)."""
+    birthday = Q(birth_date__month=today.month, birth_date__day=today.day)
+    if (today.month, today.day) == (3, 1) and not calendar.isleap(today.year):
+        birthday |= Q(birth_date__month=2, birth_date__day=29)
+    away = Q()
+    for months in {region.left_behind_months_away for _prefix, region in table} | {rules.LEFT_BEHIND_MONTHS_AWAY}:
+        crossed = rules.add_months(today, -months)
+        away |= Q(
+            relation__in=PARENT_RELATIONS,
+            away_since__gt=crossed - datetime.timedelta(days=3),
+            away_since__lte=crossed,
+        )
+    parents = FamilyMember.objects.filter(away).values("child_id")
+    return Child.objects.filter(status=ArchiveStatus.OPEN).filter(birthday | Q(pk__in=parents))
+
+
+def sweep(today: datetime.date, *, full: bool = False) -> tuple[int, int]:
+    """The daily part of identification: the children whose proposals can change today (`changing_today`); with
+    `full` (weekly), every candidate child, which finds anything a missed day or a set-based write left. In chunks:
+    one read of the children, one of their parents and one of their proposals per chunk, one INSERT and one UPDATE
+    (with their history rows)."""
     table = regions()
-    ids = list(candidates().order_by("pk").values_list("pk", flat=True))
+    chosen = candidates() if full else changing_today(today, table)
+    ids = list(chosen.order_by("pk").values_list("pk", flat=True))
     created = lapsed = 0
     for start in range(0, len(ids), CHUNK):
         chunk = list(

@@ -133,7 +133,8 @@ def daily(today: datetime.date) -> dict:
     with transaction.atomic():
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
     ended = end_left_behind(today)
-    proposed, lapsed = identification.sweep(today)
+    # Daily: the children whose proposals can change today; on Sundays every candidate (identification.sweep).
+    proposed, lapsed = identification.sweep(today, full=today.weekday() == 6)
     result = {
         "closed_at_18": len(closed),
         "told_turning_18": len(notes),

@@ -16,6 +16,7 @@ from children.models import (
     ChildCategory,
     FamilyMember,
 )
+from tests import idnumbers
 from tests.factories import ChildFactory
 from visits import schedule
 from visits.models import VisitSchedule
@@ -138,8 +139,29 @@ def test_a_pending_proposal_lapses_when_the_facts_change_or_the_category_is_adde
 
 
 @pytest.mark.django_db
+def test_a_weekday_sweep_evaluates_only_whom_today_can_change(users, tree, kid):
+    """Daily, only the children whose birthday it is or whose parent has been away for exactly the months: facts
+    written without the services wait for Sunday's full sweep (issue 20: the sweep grows with the day's changes)."""
+    monday = D(2026, 11, 30)
+    assert monday.weekday() == 0
+    silent = ChildFactory(village=tree.v2, id_number="370283201506020065", birth_date=D(2015, 6, 2))
+    ChildFactory._meta.model.objects.filter(pk=silent.pk).update(disability="hearing")  # behind the services' back
+    birth = D(2014, 11, 30)
+    born = ChildFactory(village=tree.v1, id_number=idnumbers.make("370283", birth, 700), birth_date=birth)
+    ChildFactory._meta.model.objects.filter(pk=born.pk).update(health="seriously_ill")
+    table = identification.regions()
+    assert set(identification.changing_today(monday, table).values_list("pk", flat=True)) == {born.pk}
+    sweep.daily(monday)
+    assert pending(silent) == []  # not today's
+    assert pending(born) == [("seriously_ill", "add")]  # a birthday: evaluated
+    sweep.daily(D(2026, 12, 6))  # Sunday: every candidate
+    assert pending(silent) == [("disabled", "add")]
+
+
+@pytest.mark.django_db
 def test_the_sweep_finds_facts_written_without_the_services(users, tree, kid):
-    """Imports and bulk writes skip the per-save proposal: the sweep catches up, set-based."""
+    """Imports and bulk writes skip the per-save proposal: Sunday's full sweep catches up, set-based."""
+    assert TODAY.weekday() == 6
     imprisoned = ChildFactory(
         village=tree.v2, id_number="370283201506020065", birth_date=D(2015, 6, 2), disability="hearing"
     )
