@@ -8,13 +8,14 @@ the schedule's queryset (visits.models.VisitScheduleQuerySet) and the raw SQL of
 filter by them.
 """
 
-import calendar
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from children.rules import add_months  # the one definition (a month later, the last day where shorter)
 
 DUE_SOON_DAYS = 7  # "本周待访": due within a week
 ESCALATE_AFTER_DAYS = 30  # more than this many days overdue goes to county civil affairs
@@ -268,13 +269,6 @@ def campaign_reminder_due(deadline: datetime.date, today: datetime.date) -> int 
     """The days left when today is a reminder day of a screening with this deadline, else None."""
     left = (deadline - today).days
     return left if left in CAMPAIGN_REMINDER_DAYS else None
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later (the month's last day where it is shorter: 31 Aug + 6 months is 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def screening_lapse(
