@@ -48,7 +48,7 @@ def build(rows: int, note_length: int) -> bytes:
     """The roster: every template column, `note_length` characters of notes per row."""
     import openpyxl
 
-    from children import imports
+    from children import roster_format
     from children.idnumber import make
 
     rng = random.Random(15)
@@ -56,7 +56,7 @@ def build(rows: int, note_length: int) -> bytes:
     categories = ["农村留守儿童", "农村留守儿童", "社会散居孤儿", "重病", "残疾、监护较差、缺失或不当"]
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("儿童名单")
-    sheet.append(imports.HEADERS)
+    sheet.append(roster_format.HEADERS)
     start = datetime.date(2010, 1, 1)
     for n in range(rows):
         birth = start + datetime.timedelta(days=(n // 100) % 3000)

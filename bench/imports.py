@@ -116,8 +116,8 @@ def default_resource():
 
     from accounts.models import Area
     from children.categories import flags_for
-    from children.imports import labels
     from children.models import Child, ChildCategory, FamilyMember
+    from children.roster_format import labels
 
     table = labels()
 

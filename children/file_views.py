@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.forms import errors_at_top, submitted
 
-from . import access, imports, jobs, pdf, search, selectors
+from . import access, imports, jobs, pdf, roster_format, search, selectors
 from .exports import attachment, export_response, log_export
 from .forms import ArchiveBatchForm, ChildFilterForm, ImportForm
 from .models import AccessAction, Job, JobKind
@@ -40,7 +40,7 @@ def import_children(request):
     return render(
         request,
         "children/import.html",
-        {"form": form, "recent": recent, "columns": imports.COLUMNS, "max_mb": settings.UPLOAD_MAX_BYTES >> 20},
+        {"form": form, "recent": recent, "columns": roster_format.COLUMNS, "max_mb": settings.UPLOAD_MAX_BYTES >> 20},
     )
 
 

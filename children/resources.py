@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, QuerySet, Subquery
 from import_export import fields
 
-from . import imports, privacy
+from . import imports, privacy, roster_format
 from .exports import SafeResource
 from .models import Child, FamilyMember
 from .sheets import Sheet, normalise_header
@@ -56,11 +56,11 @@ class ChildResource(SafeResource):
     status = fields.Field(column_name="档案状态")
     registered_on = fields.Field(attribute="registered_on", column_name="登记日期")
 
-    text_columns = imports.TEXT_COLUMNS  # text-formatted in .xlsx (children.exports.xlsx_bytes)
+    text_columns = roster_format.TEXT_COLUMNS  # text-formatted in .xlsx (children.exports.xlsx_bytes)
 
     class Meta:
         model = Child
-        fields = (*(c.field for c in imports.COLUMNS), "township_name", "village_name", "colour", "risk_grade")
+        fields = (*(c.field for c in roster_format.COLUMNS), "township_name", "village_name", "colour", "risk_grade")
         fields = (*fields, "status", "registered_on")
         export_order = fields
         import_id_fields = ("id_number",)
@@ -83,25 +83,25 @@ class ChildResource(SafeResource):
         return privacy.shown(child.id_number, privacy.kind_of(Child, "id_number"), full=self.full_ids)
 
     def dehydrate_sex(self, child: Child) -> str:
-        return imports.label_of("sex", child.sex)
+        return roster_format.label_of("sex", child.sex)
 
     def dehydrate_categories(self, child: Child) -> str:
-        return imports.categories_label(child.category_flags)
+        return roster_format.categories_label(child.category_flags)
 
     def dehydrate_enrolment(self, child: Child) -> str:
-        return imports.label_of("enrolment", child.enrolment)
+        return roster_format.label_of("enrolment", child.enrolment)
 
     def dehydrate_health(self, child: Child) -> str:
-        return imports.label_of("health", child.health)
+        return roster_format.label_of("health", child.health)
 
     def dehydrate_disability(self, child: Child) -> str:
-        return imports.label_of("disability", child.disability)
+        return roster_format.label_of("disability", child.disability)
 
     def dehydrate_disability_grade(self, child: Child) -> str:
         return str(child.disability_grade or "")
 
     def dehydrate_guardian_relation(self, child: Child) -> str:
-        return imports.label_of("guardian_relation", getattr(child, "guardian_relation", "") or "")
+        return roster_format.label_of("guardian_relation", getattr(child, "guardian_relation", "") or "")
 
     def dehydrate_guardian_phone(self, child: Child) -> str:
         phone = getattr(child, "guardian_phone", "") or ""  # the first guardian's FamilyMember.phone
@@ -123,7 +123,7 @@ class ChildResource(SafeResource):
 
         Extra keyword arguments: `valid_only` (write the valid rows even if some are invalid)."""
         aliases = {}
-        for header, others in imports.ALIASES.items():
+        for header, others in roster_format.ALIASES.items():
             for name in (header, *others):
                 aliases[normalise_header(name)] = header
         headers = [aliases.get(normalise_header(h), h) for h in dataset.headers or []]

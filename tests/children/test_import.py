@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from children import imports
+from children import imports, roster_cleaning, roster_format
 from children.models import Child, ChildCategory, FamilyMember, Job
 from children.sheets import SheetError
 from tests.factories import CategoryFactory, ChildFactory, FamilyMemberFactory
@@ -366,7 +366,7 @@ def test_the_commands(users, tree, tmp_path, capsys):
     template = tmp_path / "t.xlsx"
     call_command("export_children", template=str(template))
     headers = tablib.Dataset().load(template.read_bytes(), format="xlsx").headers
-    assert [h.removesuffix(" *") for h in headers] == imports.HEADERS
+    assert [h.removesuffix(" *") for h in headers] == roster_format.HEADERS
     roster = tmp_path / "r.xlsx"
     bad = good(2)
     bad[4] = "x"
@@ -404,7 +404,7 @@ def test_cleaned_rows_are_sealed_and_refused_when_altered_or_stale(users, tree):
     assert back.headers == preview.headers
     assert [(r.number, r.values, r.errors) for r in back.rows] == [
         (r.number, r.values, {k: v for k, v in r.errors.items() if k != "村（社区）代码"})
-        for r in imports.clean_rows(imports.read_roster(xlsx([good(1), bad])), today=TODAY)
+        for r in roster_cleaning.clean_rows(imports.read_roster(xlsx([good(1), bad])), today=TODAY)
     ]
     assert back.rows[1].raw["身份证号"] == "123" and back.rows[0].raw == {}  # cells kept for invalid rows only
     assert imports.unseal(sealed, TODAY + datetime.timedelta(days=1)) is None  # ages count from the day
@@ -622,7 +622,7 @@ def test_the_row_limit_is_enforced_while_reading(users, tree, monkeypatch):
 
     lines = [",".join(HEAD)] + [",".join(typed(n % 6, 身份证号=f"x{n}")) for n in range(50)]
     csv = io.BytesIO("\r\n".join(lines).encode())
-    sheet = sheets.read_table(csv, columns=imports.ALIASES, required=imports.REQUIRED, max_rows=5)
+    sheet = sheets.read_table(csv, columns=roster_format.ALIASES, required=roster_format.REQUIRED, max_rows=5)
     read = []
     with pytest.raises(SheetError) as exc:
         for number, _record in sheet.records():
