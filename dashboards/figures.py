@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.models import PREFIX_LENGTH, AreaLevel
@@ -118,18 +119,28 @@ def mark_area_stale(prefix: str) -> None:
     mark_stale(codes.iterator(chunk_size=5000))
 
 
+# The figures of each stored row as (key, value) rows, on this database (PostgreSQL's jsonb, SQLite's JSON text).
+_EACH = {"postgresql": "jsonb_each_text(f.figures)", "sqlite": "json_each(f.figures)"}
+
+
 def sums(prefix: str, group_len: int) -> tuple[dict[str, dict[str, int]], datetime.datetime | None, int]:
     """The stored figures of the villages under `prefix` summed by the first `group_len` digits of their code, the
-    time of the oldest of them, and how many villages have a row."""
+    time of the oldest of them, and how many villages have a row: the sums in SQL (two statements)."""
+    q = connection.ops.quote_name
+    table = q(VillageFigures._meta.db_table)
+    village = q(VillageFigures._meta.get_field("village").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT substr(f.{village}, 1, %s), e.key, SUM(CAST(e.value AS BIGINT))"
+            f"  FROM {table} f, {_EACH[connection.vendor]} e"
+            f" WHERE f.{village} LIKE %s GROUP BY substr(f.{village}, 1, %s), e.key",
+            [int(group_len), prefix + "%", int(group_len)],
+        )
+        rows = cursor.fetchall()
     out: dict[str, dict[str, int]] = {}
-    oldest = None
-    n = 0
-    for code, figures, computed_at in VillageFigures.objects.filter(village__startswith=prefix).values_list(
-        "village", "figures", "computed_at"
-    ):
-        n += 1
-        oldest = computed_at if oldest is None or computed_at < oldest else oldest
-        target = out.setdefault(code[:group_len], {})
-        for key, value in figures.items():
-            target[key] = target.get(key, 0) + value
-    return out, oldest, n
+    for group, key, total in rows:
+        out.setdefault(group, {})[key] = int(total)
+    stored = VillageFigures.objects.filter(village__startswith=prefix).aggregate(
+        n=Count("pk"), oldest=Min("computed_at")
+    )
+    return out, stored["oldest"], stored["n"]
