@@ -10,7 +10,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Unordered: the scan stops at the cap (an ordered list would be sorted whole before the cap applied).
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,18 +18,10 @@ from accounts.models import User
 from . import access, privacy
 from .categories import CATEGORY_BITS
 from .models import (
+    COLOUR_RANK,
     ArchiveStatus,
     Child,
     ChildCategory,
-    Colour,
-)
-
-COLOUR_RANK = Case(
-    When(colour=Colour.RED, then=Value(0)),
-    When(colour=Colour.ORANGE, then=Value(1)),
-    When(colour=Colour.YELLOW, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
 )
 
 
