@@ -34,10 +34,14 @@ CHUNK = 500  # villages per statement (parameters per IN list)
 VILLAGE_LENGTH = PREFIX_LENGTH[AreaLevel.VILLAGE]
 
 
-def _compute(today: datetime.date, where: str, params: list) -> dict[str, dict[str, int]]:
+def compute(
+    today: datetime.date, where: str, params: list, group_len: int = VILLAGE_LENGTH
+) -> dict[str, dict[str, int]]:
+    """The non-zero per-child figures of the open archives `where` selects, summed by the first `group_len` digits of
+    the village code (one aggregate statement; inside a transaction, for the SET LOCAL)."""
     from .selectors import children_sql
 
-    sql, keys = children_sql(VILLAGE_LENGTH, today, where)
+    sql, keys = children_sql(group_len, today, where)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling the wide aggregate costs more than running it
@@ -62,7 +66,7 @@ def refresh(*, today: datetime.date, villages: Sequence[str] | None = None, pref
     commits later marks its village again, so nothing is lost between the two. Returns the villages stored."""
     if villages is None:
         StaleVillage.objects.filter(village__startswith=prefix).delete()
-        computed = _compute(today, "c.village_id LIKE %s", [prefix + "%"])
+        computed = compute(today, "c.village_id LIKE %s", [prefix + "%"])
         VillageFigures.objects.filter(village__startswith=prefix).delete()
         return _store(computed, today)
     stored = 0
@@ -70,7 +74,7 @@ def refresh(*, today: datetime.date, villages: Sequence[str] | None = None, pref
     for i in range(0, len(codes), CHUNK):
         chunk = codes[i : i + CHUNK]
         StaleVillage.objects.filter(village__in=chunk).delete()
-        computed = _compute(today, f"c.village_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        computed = compute(today, f"c.village_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
         VillageFigures.objects.filter(village__in=chunk).delete()  # a village left with no open archive: no row
         stored += _store(computed, today)
     return stored

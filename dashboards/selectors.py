@@ -121,27 +121,14 @@ def group_length(area: Area) -> int:
 
 
 def compute_figures(area: Area, today: datetime.date) -> dict[str, dict[str, int]]:
-    """The figures of each sub-area (keyed by its code prefix), live from the database: two aggregate queries."""
+    """The figures of each sub-area (keyed by its code prefix), live from the archives: what the stored village
+    figures summed up the tree must equal (the tests' and bench's reference)."""
+    from . import figures as village_figures
+
     group_len = group_length(area)
-    pattern = area.prefix + "%"
-    sql, keys = children_sql(group_len, today)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Compiling these wide aggregates costs about a second and saves nothing (measured in bench/).
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [pattern])
-        child_rows = cursor.fetchall()
-        cursor.execute(_casework_sql(group_len), [pattern, pattern, pattern])
-        case_rows = cursor.fetchall()
-    all_keys = [*keys, *CASEWORK_KEYS]
-    by_key: dict[str, dict[str, int]] = {}
-    for row in child_rows:
-        figures = by_key.setdefault(row[0], dict.fromkeys(all_keys, 0))
-        for key, value in zip(keys, row[1:], strict=True):
-            figures[key] = int(value or 0)
-    for kind, key, count in case_rows:
-        by_key.setdefault(key, dict.fromkeys(all_keys, 0))[kind] += int(count)
-    return by_key
+    with transaction.atomic():
+        live = village_figures.compute(today, "c.village_id LIKE %s", [area.prefix + "%"], group_len)
+    return _with_casework(live, area, group_len, today)
 
 
 def _bootstrap_key(area: Area, today: datetime.date) -> str:
@@ -182,11 +169,18 @@ def area_figures(
             timeout=CACHE_SECONDS,
         )
         by_key, oldest, stored = village_figures.sums(area.prefix, group_len)
+    return _with_casework(by_key, area, group_len, today), oldest
+
+
+def _with_casework(
+    by_key: dict[str, dict[str, int]], area: Area, group_len: int, today: datetime.date
+) -> dict[str, dict[str, int]]:
+    """Every figure of each sub-area (zeros filled in), with the open casework counted live."""
     keys = figure_keys(today)
     out = {k: {**dict.fromkeys(keys, 0), **v} for k, v in by_key.items()}
     for kind, key, count in _casework(area, group_len):
         out.setdefault(key, dict.fromkeys(keys, 0))[kind] += int(count)
-    return out, oldest
+    return out
 
 
 def next_level(level: str) -> str | None:

@@ -34,26 +34,18 @@ class CheckResult:
         return not self.differing and not self.closed_with_row
 
 
-class _Undo(Exception):
-    pass
-
-
 def check(*, fix: bool = False) -> CheckResult:
     result = CheckResult(fixed=fix)
-    try:
-        with transaction.atomic():
-            result.closed_with_row = sorted(
-                VisitSchedule.objects.exclude(child__status=ArchiveStatus.OPEN).values_list("child_id", flat=True)
-            )
-            before = timezone.now() - datetime.timedelta(microseconds=1)
-            schedule.refresh()  # writes only the rows that differ, stamping them with the time of this refresh
-            result.differing = sorted(
-                VisitSchedule.objects.filter(refreshed_at__gt=before).values_list("child_id", flat=True)
-            )
-            if not fix:
-                raise _Undo
-    except _Undo:
-        pass
+    with transaction.atomic():
+        result.closed_with_row = sorted(
+            VisitSchedule.objects.exclude(child__status=ArchiveStatus.OPEN).values_list("child_id", flat=True)
+        )
+        before = timezone.now() - datetime.timedelta(microseconds=1)
+        schedule.refresh()  # writes only the rows that differ, stamping them with the time of this refresh
+        result.differing = sorted(
+            VisitSchedule.objects.filter(refreshed_at__gt=before).values_list("child_id", flat=True)
+        )
+        transaction.set_rollback(not fix)  # a check only: the recomputed rows are not kept
     if not result.ok:
         log.error(
             "visit schedules differ from the history: %d rows, %d closed archives with a row (%s)",
