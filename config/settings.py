@@ -58,6 +58,8 @@ LOCAL_APPS = [
     "oversight",
     "dashboards",
     "api",
+    "offline",  # the installable phone app: service worker, manifest, outbox (static/pwa/)
+    "approvals",
     "demo",  # the demo data generators (seed_demo), apart from the production apps
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -329,6 +331,11 @@ PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
 
 # Page sizes.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+
+# Offline visits on phones (offline/, static/pwa/): pages kept for offline use expire after this many days; a photo
+# kept in the outbox is shrunk on the phone to at most this size (larger ones are refused there).
+OFFLINE_CACHE_DAYS = env_int("OFFLINE_CACHE_DAYS", 7)
+OFFLINE_PHOTO_MAX_BYTES = env_int("OFFLINE_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
 
 # The API (/api/v1/, api/): Django REST Framework; every error in one shape (api.errors); cursor pagination; a
 # rate limit per client (ApiClient.rate_per_minute) and API_SESSION_RATE for signed-in users of the phone app.
