@@ -52,22 +52,28 @@ register(
     CHILD_CLOSE,
     _close,
     label=gettext_lazy("Close the archive"),
-    describe=lambda p: _("%(reason)s, closed on %(date)s")
-    % {"reason": _label(CloseReason, p.get("reason", "")), "date": p.get("closed_on", "")},
+    describe=lambda p: (
+        _("%(reason)s, closed on %(date)s")
+        % {"reason": _label(CloseReason, p.get("reason", "")), "date": p.get("closed_on", "")}
+    ),
 )
 register(
     CATEGORY_ADD,
     _category_add,
     label=gettext_lazy("Add a category"),
-    describe=lambda p: _("%(category)s from %(date)s")
-    % {"category": _label(Category, p.get("category", "")), "date": p.get("started_on", "")},
+    describe=lambda p: (
+        _("%(category)s from %(date)s")
+        % {"category": _label(Category, p.get("category", "")), "date": p.get("started_on", "")}
+    ),
     subject=lambda p: f"category-add:{p.get('category', '')}",
 )
 register(
     CATEGORY_END,
     _category_end,
     label=gettext_lazy("End a category"),
-    describe=lambda p: _("%(category)s until %(date)s")
-    % {"category": _label(Category, p.get("category", "")), "date": p.get("ended_on", "")},
+    describe=lambda p: (
+        _("%(category)s until %(date)s")
+        % {"category": _label(Category, p.get("category", "")), "date": p.get("ended_on", "")}
+    ),
     subject=lambda p: f"category:{p.get('item', '')}",
 )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("guardianship/", include("guardianship.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("oversight/", include("oversight.urls")),
+    path("approvals/", include("approvals.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
