@@ -241,11 +241,12 @@ def _not_future(value: datetime.date, field: str) -> None:
         raise ValidationError({field: _("This date cannot be in the future.")})
 
 
-def _schedule_changed(child: Child) -> None:
-    """Visit due dates depend on categories, parents, risk, colour, disability, village and status."""
+def _schedule_changed(child: Child, changed_on: datetime.date | None = None) -> None:
+    """Visit due dates depend on categories, parents, risk, colour, disability, village and status. `changed_on`: the
+    day the change took effect (today by default); a stricter interval counts from it (rules.obligation_after)."""
     from visits import schedule
 
-    schedule.refresh(child_ids=[child.pk])
+    schedule.refresh(child_ids=[child.pk], changed_on=changed_on)
 
 
 def _facts_changed(child: Child) -> None:
@@ -368,7 +369,7 @@ def child_transfer(*, user: User, child: Child, to_village: Area, on: datetime.d
     child._change_reason = reason
     _bump_version(child, None)
     child.save()
-    _schedule_changed(child)
+    _schedule_changed(child, on)
     return transfer
 
 
@@ -386,7 +387,7 @@ def category_add(
     item.full_clean()
     item.save()
     _refresh_category_flags(child)
-    _schedule_changed(child)
+    _schedule_changed(child, started_on)
     _facts_changed(child)
     return item
 
@@ -418,7 +419,7 @@ def colour_set(*, user: User, child: Child, colour: str, on: datetime.date, reas
     child._change_reason = reason
     _bump_version(child, None)
     child.save()
-    _schedule_changed(child)
+    _schedule_changed(child, on)
     return change
 
 

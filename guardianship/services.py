@@ -62,5 +62,6 @@ def assessment_create(
     Child.objects.filter(pk=child.pk).update(risk_grade=latest.grade)
     from visits import schedule
 
-    schedule.refresh(child_ids=[child.pk])  # a medium or high risk makes visits more frequent where rules say so
+    # A medium or high risk makes visits more frequent where rules say so, counting from the assessment.
+    schedule.refresh(child_ids=[child.pk], changed_on=latest.assessed_on)
     return assessment

@@ -299,6 +299,12 @@ class VisitSchedule(models.Model):
     # The earlier of the two due dates: worklists sort and filter on it.
     due_on = models.DateField(null=True)
     rule_ids = models.TextField(blank=True)
+    # A stricter interval in force since a change (a transfer, a category, a risk grade, a colour, a rule) counts
+    # from the day of the change, never later than the due date before it (the cap): visits.rules.obligation_after.
+    home_since = models.DateField(null=True)
+    home_cap = models.DateField(null=True)
+    contact_since = models.DateField(null=True)
+    contact_cap = models.DateField(null=True)
     refreshed_at = models.DateTimeField(null=True)
 
     objects = VisitScheduleQuerySet.as_manager()

@@ -216,6 +216,55 @@ def due_date(last: datetime.date | None, registered_on: datetime.date, days: int
     return (last or registered_on) + datetime.timedelta(days=days)
 
 
+# ---------------------------------------------------------------- new obligations (issue 15)
+#
+# When the interval in force for a child gets stricter (the child moves to a region with other rules, gains a
+# category, is graded a higher risk or another colour, or a rule set changes), the new interval is not counted from
+# the last visit before the change: that would make the child overdue the day it arrives. The new obligation starts
+# on the day of the change ("since") unless a visit since then satisfies it; and it never makes the child due later
+# than it already was under the old interval (the "cap": the due date in force just before the change). An interval
+# that stays the same keeps its since and cap; a looser one, or none, counts from the last visit again.
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One kind's (home visits' or contacts') interval in force and since when."""
+
+    days: int | None = None
+    since: datetime.date | None = None  # the day a stricter interval (or a first one) came into force
+    cap: datetime.date | None = None  # the due date in force just before it; None: no earlier due date
+
+
+def obligation_after(
+    previous: Obligation | None, previous_due: datetime.date | None, days: int | None, changed_on: datetime.date
+) -> Obligation:
+    """The obligation once `days` is the interval in force, given the one before (None: the child had no schedule,
+    e.g. a new archive) and the due date in force under it. `changed_on`: the day the facts changed (the transfer,
+    the category's start, the assessment, the colour change, or the day a rule change was applied)."""
+    if days is None or previous is None:
+        return Obligation(days=days)
+    if previous.days is None:  # a first interval: due counting from the change, with no earlier due date
+        return Obligation(days=days, since=changed_on)
+    if days < previous.days:
+        return Obligation(days=days, since=changed_on, cap=previous_due)
+    if days == previous.days:
+        return Obligation(days=days, since=previous.since, cap=previous.cap)
+    return Obligation(days=days)
+
+
+def due_under(obligation: Obligation, fresh_due: datetime.date | None) -> datetime.date | None:
+    """The due date under an obligation. `fresh_due`: the due date counted from the last visit (or the registration),
+    as for a child whose interval never changed."""
+    if obligation.days is None or fresh_due is None:
+        return None
+    if obligation.since is None:
+        return fresh_due
+    from_since = obligation.since + datetime.timedelta(days=obligation.days)
+    if fresh_due >= from_since:  # a visit since the change satisfies it (counting from the visit)
+        return fresh_due
+    return from_since if obligation.cap is None else min(from_since, obligation.cap)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """One open child's visit requirement, as visits.models.VisitSchedule stores it."""
@@ -227,6 +276,10 @@ class Schedule:
     last_contact_on: datetime.date | None = None
     home_due_on: datetime.date | None = None
     contact_due_on: datetime.date | None = None
+    home_since: datetime.date | None = None
+    home_cap: datetime.date | None = None
+    contact_since: datetime.date | None = None
+    contact_cap: datetime.date | None = None
 
     @property
     def due_on(self) -> datetime.date | None:
@@ -242,20 +295,42 @@ def schedule_for(
     registered_on: datetime.date,
     rule_sets: Iterable[tuple[str, Sequence]],
     visits: Iterable[tuple[datetime.date, str]],
+    previous: Schedule | None = None,
+    changed_on: datetime.date | None = None,
 ) -> Schedule:
     """The visit policy for one open child: the rules that apply, their strictest intervals, the last home visit and
-    contact, and the due dates. `visits`: (date, kind) of every visit of the child."""
+    contact, and the due dates. `visits`: (date, kind) of every visit of the child. `previous`: the child's schedule
+    before this change (None for a new archive), `changed_on`: the day of the change (see `obligation_after`)."""
     applied = applicable_rules(village_code, facts, rule_sets)
     home_days, contact_days = strictest(applied)
     last_home, last_contact = last_visits(visits)
+    home, contact = Obligation(days=home_days), Obligation(days=contact_days)
+    if previous is not None:
+        assert changed_on is not None, "a change has a date"
+        home = obligation_after(
+            Obligation(previous.home_days, previous.home_since, previous.home_cap),
+            previous.home_due_on,
+            home_days,
+            changed_on,
+        )
+        contact = obligation_after(
+            Obligation(previous.contact_days, previous.contact_since, previous.contact_cap),
+            previous.contact_due_on,
+            contact_days,
+            changed_on,
+        )
     return Schedule(
         rules=tuple(applied),
         home_days=home_days,
         contact_days=contact_days,
         last_home_on=last_home,
         last_contact_on=last_contact,
-        home_due_on=due_date(last_home, registered_on, home_days),
-        contact_due_on=due_date(last_contact, registered_on, contact_days),
+        home_due_on=due_under(home, due_date(last_home, registered_on, home_days)),
+        contact_due_on=due_under(contact, due_date(last_contact, registered_on, contact_days)),
+        home_since=home.since,
+        home_cap=home.cap,
+        contact_since=contact.since,
+        contact_cap=contact.cap,
     )
 
 

@@ -33,6 +33,7 @@ VENDOR_SQL = {
     },
 }
 
+
 def add_days_sql(date: str, days: str) -> str:
     """SQL for a date plus a number of days (both SQL expressions), on this database."""
     return VENDOR_SQL[connection.vendor]["add_days"].format(date=date, days=days)
@@ -51,6 +52,47 @@ _COLUMNS = [
 ]
 
 
+# The columns of a new obligation (visits.rules.obligation_after): written by the upsert's update only (a new row has
+# none), from the row before it and the day of the change.
+_OBLIGATION_COLUMNS = ["home_since", "home_cap", "contact_since", "contact_cap"]
+CHANGED_ON = "{changed_on}"  # where the day of the change goes; a parameter, filled in by `refresh`
+
+
+def _obligation_sql(kind: str) -> dict[str, str]:
+    """The upsert's update of one kind's since, cap and due date: `rules.obligation_after` and `rules.due_under`, with
+    the row before as `visits_visitschedule` and the freshly counted values as `excluded`."""
+    old, new = "visits_visitschedule", "excluded"
+    days, before = f"{new}.{kind}_days", f"{old}.{kind}_days"
+    since = (
+        f"(CASE WHEN {days} IS NULL THEN NULL WHEN {before} IS NULL OR {days} < {before} THEN {CHANGED_ON}"
+        f" WHEN {days} = {before} THEN {old}.{kind}_since ELSE NULL END)"
+    )
+    cap = (
+        f"(CASE WHEN {days} IS NULL OR {before} IS NULL THEN NULL WHEN {days} < {before} THEN {old}.{kind}_due_on"
+        f" WHEN {days} = {before} THEN {old}.{kind}_cap ELSE NULL END)"
+    )
+    fresh = f"{new}.{kind}_due_on"
+    from_since = add_days_sql(since, days)
+    due = (
+        f"(CASE WHEN {days} IS NULL THEN NULL WHEN {since} IS NULL OR {fresh} >= {from_since} THEN {fresh}"
+        f" WHEN {cap} IS NULL OR {from_since} < {cap} THEN {from_since} ELSE {cap} END)"
+    )
+    return {f"{kind}_since": since, f"{kind}_cap": cap, f"{kind}_due_on": due}
+
+
+def _earlier_sql(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def _update_sql() -> dict[str, str]:
+    """Each column's value in the upsert's update."""
+    values = {c: f"excluded.{c}" for c in _COLUMNS}
+    values.update(_obligation_sql("home"))
+    values.update(_obligation_sql("contact"))
+    values["due_on"] = _earlier_sql(values["home_due_on"], values["contact_due_on"])
+    return values
+
+
 def _kinds(kinds: Iterable[str]) -> str:
     return ", ".join(f"'{k}'" for k in kinds)
 
@@ -61,7 +103,8 @@ def build_sql(where: str, key_len: int = 12) -> str:
     # Everyone: aggregate the whole visit table in one pass. Some children: only their visits (index).
     visit_where = "WHERE v.child_id IN (SELECT id FROM target)" if where else ""
     add = d["add_days"]
-    changed = " OR ".join(f"visits_visitschedule.{c} {d['changed']} excluded.{c}" for c in _COLUMNS)
+    update = _update_sql()
+    changed = " OR ".join(f"visits_visitschedule.{c} {d['changed']} {v}" for c, v in update.items())
     return f"""
 WITH target AS (
     SELECT c.id, c.village_id, c.registered_on, c.category_flags, c.parent_flags, c.colour, c.risk_grade,
@@ -137,10 +180,18 @@ SELECT id, village_id, home_days, contact_days, last_home, last_contact, home_du
        rule_ids, %s
   FROM calc WHERE 1 = 1
 ON CONFLICT (child_id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)}, refreshed_at = excluded.refreshed_at
+    {", ".join(f"{c} = {v}" for c, v in update.items())}, refreshed_at = excluded.refreshed_at
   WHERE ({changed})
     AND (visits_visitschedule.refreshed_at IS NULL OR visits_visitschedule.refreshed_at <= excluded.refreshed_at)
 """
+
+
+def statement(
+    where: str, params: list, key_len: int, *, refreshed_at: datetime.datetime, changed_on: datetime.date
+) -> tuple[str, list]:
+    """The upsert and its parameters: `where` and `params` choose the children (`_scope`)."""
+    sql = build_sql(where, key_len)
+    return sql.replace(CHANGED_ON, "%s"), [*params, refreshed_at, *[changed_on] * sql.count(CHANGED_ON)]
 
 
 def _scope(ids: list[int] | None, area_prefix: str | None) -> tuple[str, list]:
@@ -161,11 +212,19 @@ FEW_CHILDREN = 100
 
 
 @transaction.atomic(savepoint=False)  # inside a caller's transaction, an error rolls back the caller's work too
-def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None = None) -> int:
+def refresh(
+    *,
+    child_ids: Iterable[int] | None = None,
+    area_prefix: str | None = None,
+    changed_on: datetime.date | None = None,
+) -> int:
     """Recompute the schedule of the given children, of an area's subtree, or (neither given) of everyone.
 
+    `changed_on`: the day the facts changed (a transfer's, a category's start, an assessment's, a colour change's
+    date; today by default): a stricter interval counts from it (visits.rules.obligation_after).
     Returns the number of rows written. Closed archives lose their schedule row.
     """
+    changed_on = changed_on or today()
     if child_ids is not None:
         child_ids = [int(i) for i in child_ids]
     where, params = _scope(child_ids, area_prefix)
@@ -185,7 +244,7 @@ def refresh(*, child_ids: Iterable[int] | None = None, area_prefix: str | None =
         else:
             cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
             key_len = max(1, cursor.fetchone()[0])
-        cursor.execute(build_sql(where, key_len), [*params, timezone.now()])
+        cursor.execute(*statement(where, params, key_len, refreshed_at=timezone.now(), changed_on=changed_on))
         return cursor.rowcount
 
 

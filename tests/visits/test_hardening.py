@@ -133,6 +133,12 @@ def test_an_older_refresh_never_overwrites_a_newer_schedule(users, tree):
     Visit.objects.filter(child=child).update(kind="other")
     with connection.cursor() as cursor:
         cursor.execute(
-            schedule.build_sql("AND c.id = %s", 12), [child.pk, fresh.refreshed_at - datetime.timedelta(seconds=30)]
+            *schedule.statement(
+                "AND c.id = %s",
+                [child.pk],
+                12,
+                refreshed_at=fresh.refreshed_at - datetime.timedelta(seconds=30),
+                changed_on=timezone.localdate(),
+            )
         )
     assert VisitSchedule.objects.get(child=child).last_home_on == fresh.last_home_on

@@ -111,6 +111,17 @@ def child_data(villages: list[str]):
             "moves_to": often(None, st.sampled_from(VILLAGES)),
             "closed": often(False, st.just(True)),
             "new_visit": st.one_of(st.none(), st.tuples(days, kinds)),
+            # New facts (a category gained or ended, another risk grade or colour): the interval may get stricter.
+            "new_facts": often(
+                None,
+                st.fixed_dictionaries(
+                    {
+                        "category_flags": st.integers(min_value=0, max_value=15),
+                        "risk_grade": st.sampled_from(["", "low", "medium", "high"]),
+                        "colour": st.sampled_from(["red", "orange", "yellow", "green"]),
+                    }
+                ),
+            ),
         }
     )
 
@@ -125,6 +136,8 @@ world = st.lists(st.sampled_from(VILLAGES), min_size=1, max_size=2, unique=True)
             "switch_off": often(False, st.just(True)),  # switch the first active set off before the second refresh
             "refresh": st.sampled_from(["everyone", "changed", "all_ids", "area"]),
             "scope": st.sampled_from(SCOPES),
+            "changed_on": days,  # the day the changes took effect (a new obligation counts from it)
+            "later": st.integers(min_value=0, max_value=60),  # a later refresh, this many days after
         }
     )
 )
@@ -168,10 +181,21 @@ def stored(row: VisitSchedule) -> tuple:
         row.contact_due_on,
         row.due_on,
         [int(i) for i in row.rule_ids.split(",") if i],
+        row.home_since,
+        row.home_cap,
+        row.contact_since,
+        row.contact_cap,
     )
 
 
-def expected(village: str, child: dict, visits: list, rule_sets: list) -> tuple:
+def expected(
+    village: str,
+    child: dict,
+    visits: list,
+    rule_sets: list,
+    previous: rules.Schedule | None = None,
+    changed_on: datetime.date | None = None,
+) -> rules.Schedule:
     facts = rules.ChildFacts(
         category_flags=child["category_flags"],
         parent_flags=child["parent_flags"],
@@ -179,9 +203,18 @@ def expected(village: str, child: dict, visits: list, rule_sets: list) -> tuple:
         colour=child["colour"],
         disability_grade=child["disability_grade"],
     )
-    s = rules.schedule_for(
-        village_code=village, facts=facts, registered_on=child["registered_on"], rule_sets=rule_sets, visits=visits
+    return rules.schedule_for(
+        village_code=village,
+        facts=facts,
+        registered_on=child["registered_on"],
+        rule_sets=rule_sets,
+        visits=visits,
+        previous=previous,
+        changed_on=changed_on,
     )
+
+
+def row_of(village: str, s: rules.Schedule) -> tuple:
     return (
         village,
         s.home_days,
@@ -192,6 +225,10 @@ def expected(village: str, child: dict, visits: list, rule_sets: list) -> tuple:
         s.contact_due_on,
         s.due_on,
         [r.pk for r in s.rules],
+        s.home_since,
+        s.home_cap,
+        s.contact_since,
+        s.contact_cap,
     )
 
 
@@ -202,7 +239,7 @@ def _rule(**given) -> dict:
 
 def _child(village: str, flags: int, **given) -> dict:
     plain = {"parent_flags": 0, "risk_grade": "", "colour": "green", "disability_grade": None, "visits": []}
-    changes = {"moves_to": None, "closed": False, "new_visit": None}
+    changes = {"moves_to": None, "closed": False, "new_visit": None, "new_facts": None}
     return {"village": village, "category_flags": flags, "registered_on": START, **plain, **changes, **given}
 
 
@@ -225,6 +262,8 @@ NESTED = {
     "switch_off": False,
     "refresh": "everyone",
     "scope": "61",
+    "changed_on": START + datetime.timedelta(days=40),
+    "later": 10,
 }
 
 
@@ -272,10 +311,12 @@ def check_world(areas: dict, data: dict) -> None:
     schedule.refresh()
     rule_sets = active_rule_sets()
     first = stored_rows()
-    assert first == {
+    policy = {
         child.pk: expected(item["village"], item, item["visits"], rule_sets)
         for child, item in zip(children, data["children"], strict=True)
     }
+    villages = [item["village"] for item in data["children"]]
+    assert first == {child.pk: row_of(v, policy[child.pk]) for child, v in zip(children, villages, strict=True)}
 
     # Changes between the two refreshes, as the services make them.
     changed = []
@@ -296,20 +337,24 @@ def check_world(areas: dict, data: dict) -> None:
         if item["new_visit"]:
             add_visit(child, *item["new_visit"])
             changed.append(child.pk)
+        if item["new_facts"]:
+            Child.objects.filter(pk=child.pk).update(**item["new_facts"])
+            changed.append(child.pk)
     how = data["refresh"]
     active = RuleSet.objects.filter(active=True).order_by("pk").first()
     if data["switch_off"] and active:
         RuleSet.objects.filter(pk=active.pk).update(active=False)
         if how == "changed":
             how = "everyone"  # a rule change refreshes everyone (visits.admin)
+    on = data["changed_on"]
     if how == "everyone":
-        schedule.refresh()
+        schedule.refresh(changed_on=on)
     elif how == "changed":
-        schedule.refresh(child_ids=changed)
+        schedule.refresh(child_ids=changed, changed_on=on)
     elif how == "all_ids":
-        schedule.refresh(child_ids=[c.pk for c in children])
+        schedule.refresh(child_ids=[c.pk for c in children], changed_on=on)
     else:
-        schedule.refresh(area_prefix=data["scope"])
+        schedule.refresh(area_prefix=data["scope"], changed_on=on)
 
     rule_sets = active_rule_sets()
     second = stored_rows()
@@ -322,4 +367,15 @@ def check_world(areas: dict, data: dict) -> None:
             assert child.pk not in second, "a closed archive keeps no schedule"
         else:
             visits = item["visits"] + ([item["new_visit"]] if item["new_visit"] else [])
-            assert second[child.pk] == expected(village, item, visits, rule_sets), item
+            now = {**item, **(item["new_facts"] or {})}
+            policy[child.pk] = expected(village, now, visits, rule_sets, previous=policy[child.pk], changed_on=on)
+            assert second[child.pk] == row_of(village, policy[child.pk]), item
+
+    # A later refresh of everyone with nothing changed (the weekly check, a rule saved elsewhere) changes no row:
+    # an interval in force keeps the day it started and its cap.
+    schedule.refresh(changed_on=on + datetime.timedelta(days=data["later"]))
+    third = stored_rows()
+    for child, item in zip(children, data["children"], strict=True):
+        village = item["moves_to"] or item["village"]
+        if child.pk in second and (how != "area" or village.startswith(data["scope"])):
+            assert third[child.pk] == second[child.pk], item
