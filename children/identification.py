@@ -108,10 +108,14 @@ def _evaluate(children: list[Child], today: datetime.date, table) -> tuple[int, 
         region = region_for(c.village_id, table)
         for p in rules.proposals(facts[c.pk], categories_in(c.category_flags), today, region):
             wanted[(c.pk, p.category, p.action)] = p.facts_text
-    existing = CategoryProposal.objects.filter(
-        child_id__in=[c.pk for c in children],
-        status__in=[CategoryProposalStatus.PENDING, CategoryProposalStatus.DISMISSED],
-    ).only("pk", "child_id", "category", "action", "facts", "status")
+    existing = (
+        CategoryProposal.objects.filter(
+            child_id__in=[c.pk for c in children],
+            status__in=[CategoryProposalStatus.PENDING, CategoryProposalStatus.DISMISSED],
+        )
+        .exclude(_recorded_q())
+        .only("pk", "child_id", "category", "action", "facts", "status")
+    )
     pending, dismissed = {}, set()
     for p in existing:
         key = (p.child_id, p.category, p.action)
@@ -134,6 +138,38 @@ def _evaluate(children: list[Child], today: datetime.date, table) -> tuple[int, 
         if stale:
             bulk_update_with_history(stale, CategoryProposal, ["status"], default_change_reason="facts changed")
     return len(new), len(stale)
+
+
+# Proposals raised by another record rather than by the facts the rules read (a positive psychological screen,
+# psychology.services): their fact codes begin with one of these. The rules neither lapse nor re-propose them; the
+# proposal stays pending until someone confirms or dismisses it.
+RECORDED_FACT_PREFIXES = ("screen:",)
+
+
+def _recorded_q() -> Q:
+    q = Q(pk__in=[])
+    for prefix in RECORDED_FACT_PREFIXES:
+        q |= Q(facts__startswith=prefix)
+    return q
+
+
+def propose_from_record(*, child: Child, category: str, facts: str) -> CategoryProposal | None:
+    """A proposal to add `category` raised by a record (its fact code one of RECORDED_FACT_PREFIXES), unless the
+    child holds the category or already has a pending proposal to add it: then None. The one home of such proposals:
+    the psychological screening calls it."""
+    if not facts.startswith(RECORDED_FACT_PREFIXES):
+        raise ValueError(facts)
+    if child.category_flags & CATEGORY_BITS[category]:
+        return None
+    pending = CategoryProposal.objects.filter(
+        child=child, category=category, action=ProposalAction.ADD, status=CategoryProposalStatus.PENDING
+    )
+    if pending.exists():
+        return None
+    proposal = CategoryProposal(child=child, category=category, action=ProposalAction.ADD, facts=facts)
+    proposal._change_reason = "proposed"
+    proposal.save()
+    return proposal
 
 
 def evaluate(child_ids: Iterable[int], today: datetime.date | None = None) -> tuple[int, int]:

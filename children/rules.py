@@ -126,6 +126,7 @@ FACT_LABELS = {
     "mother:working_away": _("mother working away long enough"),
     "father:normal": _("father recorded at home"),
     "mother:normal": _("mother recorded at home"),
+    "screen:psych_positive": _("a positive psychological screen (psychological record)"),
     **{f"father:{s}": _("father: %(situation)s") for s in INCAPABLE},
     **{f"mother:{s}": _("mother: %(situation)s") for s in INCAPABLE},
 }

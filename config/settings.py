@@ -60,6 +60,8 @@ LOCAL_APPS = [
     "api",
     "offline",  # the installable phone app: service worker, manifest, outbox (static/pwa/)
     "approvals",
+    "sites",
+    "psychology",
     "demo",  # the demo data generators (seed_demo), apart from the production apps
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

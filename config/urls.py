@@ -14,6 +14,8 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("oversight/", include("oversight.urls")),
     path("approvals/", include("approvals.urls")),
+    path("sites/", include("sites.urls")),
+    path("psychology/", include("psychology.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -86,6 +86,8 @@ def activity_create(
         raise ValidationError({"date": _("This date cannot be in the future.")})
     if activity.kind == ActivityKind.WORKSTATION and activity.area.level != AreaLevel.TOWNSHIP:
         raise ValidationError({"area": _("A workstation activity is held in a township.")})
+    if activity.site_id is not None and activity.site.area_id != activity.area_id:
+        raise ValidationError({"site": _("The site is not in the area of this activity.")})
     if activity.kind == ActivityKind.HOME_SCHOOLING and not participants:
         raise ValidationError({"participants": _("Name the child taught at home.")})
     for child in participants:

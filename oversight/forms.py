@@ -104,16 +104,18 @@ class ActivityForm(forms.ModelForm):
             "place",
             "organiser_department",
             "organiser",
+            "site",
             "topic",
             "guardians",
             "guardian_count",
         ]
         widgets = {"date": DateInput, "guardians": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, areas, departments, **kwargs):
+    def __init__(self, *args, areas, departments, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
         _area_field(self.fields["area"], areas)
         self.fields["organiser_department"].queryset = departments
+        self.fields["site"].queryset = sites if sites is not None else self.fields["site"].queryset.none()
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
 

@@ -231,6 +231,15 @@ class Activity(models.Model):
         Department, verbose_name=_("organising department"), null=True, blank=True, on_delete=models.PROTECT
     )
     organiser = models.CharField(_("organiser (e.g. the workstation)"), max_length=100, blank=True)
+    # The children's home or workstation where it was held (sites/), when it was held at one: in the same area.
+    site = models.ForeignKey(
+        "sites.Site",
+        verbose_name=_("held at (site)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
     topic = models.CharField(_("topic"), max_length=200)
     guardians = models.TextField(_("guardians who took part"), blank=True)
     guardian_count = models.PositiveIntegerField(_("number of guardians"), default=0)

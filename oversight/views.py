@@ -14,6 +14,7 @@ from accounts.models import Area, AreaLevel, Department, Role, User
 from children import access
 from children.uploads import serve_upload
 from config.forms import submitted
+from sites import selectors as site_selectors
 
 from . import activities, coverage, discovery, ledger, spotchecks
 from . import duties as recorded_duties
@@ -292,7 +293,13 @@ def activity_new(request):
     _require_area_staff(request.user)
     areas = access.visible_areas(request.user)
     departments = Department.objects.filter(area__in=access.related_areas(request.user))
-    form = ActivityForm(request.POST or None, request.FILES or None, areas=areas, departments=departments)
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        areas=areas,
+        departments=departments,
+        sites=site_selectors.sites_for(request.user).order_by("area_id", "kind"),
+    )
 
     def record():
         participants = activities.resolve_participants(request.user, form.cleaned_data["participants"])
