@@ -11,6 +11,7 @@ from children.models import Child, RiskGrade
 from guardianship.models import Referral, ReferralStatus
 from tasks.models import Assignment, Status
 from visits.models import RECORDED_FIELDS, Visit, VisitSchedule
+from visits.services import MAX_PHOTOS
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -143,18 +144,30 @@ class VisitInSerializer(NoControlCharacters, serializers.ModelSerializer):
         max_length=100,
         help_text="The offline app's key for this visit; or the Idempotency-Key header. Posting again replays.",
     )
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        max_length=MAX_PHOTOS,
+        default=list,
+        help_text="JPEG or PNG photos of the visit (a multipart/form-data body), each checked by its content and "
+        "size as on the web form (UPLOAD_MAX_BYTES).",
+    )
 
     class Meta:
         model = Visit
-        fields = ["child", "household", "client_key", *VISIT_FIELDS]
+        fields = ["child", "household", "client_key", "photos", *VISIT_FIELDS]
 
 
 class VisitOutSerializer(serializers.ModelSerializer):
     child = serializers.IntegerField(source="child_id", read_only=True)
+    photos = serializers.SerializerMethodField(help_text="How many photos the visit holds.")
 
     class Meta:
         model = Visit
-        fields = ["id", "child", "visit_date", "household_key", "created_at", *VISIT_FIELDS]
+        fields = ["id", "child", "visit_date", "household_key", "created_at", "photos", *VISIT_FIELDS]
+
+    def get_photos(self, obj) -> int:
+        return len(obj.photos.all())
 
 
 class PostedVisitsSerializer(serializers.Serializer):

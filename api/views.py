@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.pagination import Cursor as CursorPosition
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -161,13 +162,23 @@ class Conflict(exceptions.APIException):
     default_detail = _("This client key was already used for a different visit.")
 
 
+def _digest(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def _fingerprint(data: dict) -> str:
-    body = {k: v for k, v in data.items() if k != "client_key"}
+    """The body without its key; photos by their content's digest (the same photos posted again match)."""
+    body = {k: v for k, v in data.items() if k not in ("client_key", "photos")}
+    body["photos"] = [_digest(p) for p in data.get("photos") or []]
     return hashlib.sha256(json.dumps(body, sort_keys=True, cls=DjangoJSONEncoder).encode()).hexdigest()
 
 
 def _posted(posted: PostedVisit, *, replayed: bool) -> dict:
-    visits = list(posted.visits.order_by("id"))
+    visits = list(posted.visits.prefetch_related("photos").order_by("id"))
     return s.PostedVisitsSerializer({"client_key": posted.key, "replayed": replayed, "visits": visits}).data
 
 
@@ -189,9 +200,11 @@ class VisitCreate(ApiView, APIView):
     """Record a visit (and the same visit to other children of the household) through visits.services.visit_create.
 
     Needs a client key: the same key and body posted again answer 200 with the visits made the first time; the same
-    key with another body answers 409."""
+    key with another body answers 409. A JSON body, or multipart/form-data with `photos` (the offline app's outbox,
+    static/pwa/offline.js): the photos go through the web form's checks (content, size, at most nine)."""
 
     scope = Scope.POST_VISITS
+    parser_classes = [JSONParser, MultiPartParser]
 
     def post(self, request):
         data = s.VisitInSerializer(data=request.data)
@@ -216,7 +229,9 @@ class VisitCreate(ApiView, APIView):
                     posted = PostedVisit.objects.get(user=request.user, key=key)
                 else:
                     visit = Visit(child=child, **{f: fields[f] for f in s.VISIT_FIELDS if f in fields})
-                    made = visit_create(user=request.user, child=child, visit=visit, household=household)
+                    made = visit_create(
+                        user=request.user, child=child, visit=visit, household=household, photos=fields["photos"]
+                    )
                     posted.visits.set(made)
                     return Response(_posted(posted, replayed=False), status=status.HTTP_201_CREATED)
         if posted.fingerprint != fingerprint:

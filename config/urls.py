@@ -6,6 +6,7 @@ from accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("", include("offline.urls")),  # /sw.js, /manifest.webmanifest, /offline/outbox/
     path("accounts/", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("visits/", include("visits.urls")),

@@ -1,0 +1,142 @@
+"""Offline visits, measured in Chromium (issue 17): after one online visit to the worklist the browser context goes
+offline (the service worker's own fetches fail too, checked); three visits are recorded, one with a photo, and pages
+are reloaded offline; back online the outbox is sent, the first answer being lost on the way so that the phone sends
+that visit again; the server holds each visit exactly once with its photo. Signing out with unsent visits warns;
+afterwards nothing of the user is left in the browser's caches or storage."""
+
+import io
+
+import pytest
+
+from visits.models import Visit, VisitPhoto
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LOGOUT = "form[action='/accounts/logout/']"
+OFFLINE_PROBE = "fetch('/healthz', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
+STORAGE = """async () => ({
+    caches: await caches.keys(),
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    local: localStorage.length,
+    session: sessionStorage.length,
+})"""
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _fill_home_visit(page, met: str) -> None:
+    page.select_option("select[name=kind]", "home")
+    page.fill("input[name=met_whom]", met)
+    page.check("input[name=living_conditions][value=fair]", force=True)
+    page.check("input[name=caregiver_status][value=good]", force=True)
+    page.fill("input[name=safety_hazards]", "无")
+    page.check("input[name=mood][value=good]", force=True)
+    page.fill("textarea[name=help_given]", "送去冬衣")
+
+
+def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, tree, live_server, sign_in):
+    from tests.visits.test_views import _orphans
+
+    _orphans(tree.v1, 3, last_visit_days_ago=50)
+    before = set(Visit.objects.values_list("pk", flat=True))
+    page = phone
+    context = page.context
+    sign_in(page, "director")
+
+    # One online visit to the worklist: the worker takes control, the pages are kept.
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("html[data-offline-kept]")
+    forms = [a.get_attribute("href") for a in page.locator(".work-row a.button").all()]
+    children = [int(r.get_attribute("data-child")) for r in page.locator(".work-row").all()]
+    assert len(forms) == 3 and len(set(children)) == 3
+
+    context.set_offline(True)
+    assert page.evaluate(OFFLINE_PROBE) == "offline"  # not even the service worker reaches the server
+
+    for i, form in enumerate(forms):
+        page.goto(f"{live_server.url}{form}")
+        page.wait_for_selector("form[data-offline=ready]")
+        _fill_home_visit(page, f"奶奶{i}")
+        if i == 1:
+            page.set_input_files(
+                "input[name=photos]", files=[{"name": "家.png", "mimeType": "image/png", "buffer": _png()}]
+            )
+        page.click("button[type=submit]")
+        page.wait_for_url("**/offline/outbox/")
+        page.wait_for_selector(f"html[data-outbox='{i + 1}']")
+
+    # Reloaded offline: the outbox, the worklist and a child's summary come from the phone.
+    page.reload()
+    page.wait_for_selector("html[data-outbox='3']")
+    assert page.locator(".outbox-item.waiting").count() == 3
+    assert page.locator(".outbox-item[data-photos='1']").count() == 1
+    page.goto(f"{live_server.url}/visits/worklist/")
+    assert page.locator(".work-row").count() == 3
+    assert page.locator("#offline-banner .offline-state").count() == 1
+    page.goto(f"{live_server.url}/children/{children[0]}/")
+    assert page.locator("h1").count() >= 1 and "503" not in page.title()
+    assert set(Visit.objects.values_list("pk", flat=True)) == before  # nothing reached the server
+
+    # Signing out with unsent visits warns; declining keeps everything.
+    messages = []
+
+    def decline(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    page.evaluate(f'document.querySelector("{LOGOUT}").requestSubmit()')
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(500)
+    assert messages and "3" in messages[0]
+    assert "/accounts/login/" not in page.url
+
+    # Back online. The first answer of the server is lost on the way: that visit is sent again on the next load.
+    lost = []
+
+    def lose_first_answer(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server records it ...
+            lost.append(1)
+            route.abort("internetdisconnected")  # ... and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/visits/", lose_first_answer)
+    page.goto(f"{live_server.url}/offline/outbox/")  # reached while still offline: from the phone
+    context.set_offline(False)
+    page.wait_for_function("() => document.documentElement.dataset.outbox !== undefined")
+    page.wait_for_timeout(1000)
+    assert lost == [1]
+    page.reload()
+    page.wait_for_selector("html[data-outbox='0']", timeout=20000)
+    page.unroute("**/api/v1/visits/")
+
+    made = Visit.objects.exclude(pk__in=before)
+    assert made.count() == 3
+    assert sorted(made.values_list("child_id", flat=True)) == sorted(children)
+    assert sorted(made.values_list("met_whom", flat=True)) == ["奶奶0", "奶奶1", "奶奶2"]
+    assert set(made.values_list("created_by__username", flat=True)) == {"director"}
+    photos = VisitPhoto.objects.filter(visit__in=made)
+    assert photos.count() == 1
+    photo = photos.get()
+    assert photo.visit.met_whom == "奶奶1" and photo.image.name.endswith(".png")
+    with photo.image.open("rb") as f:
+        assert f.read() == _png()
+    assert all(v.history.count() == 1 for v in made)  # history kept, as for the web form
+
+    # Signing out (nothing unsent: no warning) leaves nothing of the user in the browser.
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_selector("html[data-offline-kept]")
+    assert page.evaluate(STORAGE)["caches"]  # pages were kept again
+    page.evaluate(f'document.querySelector("{LOGOUT}").requestSubmit()')
+    page.wait_for_url("**/accounts/login/**")
+    left = page.evaluate(STORAGE)
+    assert left == {"caches": [], "databases": [], "local": 0, "session": 0}
