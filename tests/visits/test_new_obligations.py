@@ -95,3 +95,12 @@ def test_a_looser_interval_counts_from_the_last_visit_again(users, visited):
     child_services.colour_set(user=users.director, child=visited, colour="green", on=D(2026, 11, 28), reason="好转")
     row = VisitSchedule.objects.get(child=visited)
     assert (row.due_on, row.home_since, row.home_cap) == (D(2026, 12, 30), None, None)
+
+
+def test_the_archive_says_since_when_a_stricter_interval_is_in_force(client, users, visited):
+    from django.urls import reverse
+
+    child_services.colour_set(user=users.director, child=visited, colour="red", on=D(2026, 11, 25), reason="复评")
+    client.force_login(users.director)
+    page = client.get(reverse("children:detail", args=[visited.pk])).content.decode()
+    assert "自 2026-11-25 起施行" in page
