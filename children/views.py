@@ -140,6 +140,9 @@ def child_detail(request, pk: int):
     from . import identification, proposal_views
 
     context["proposals"] = proposal_views.with_labels(identification.for_child(child))  # one query
+    from plans import selectors as plan_selectors
+
+    context["help_plans_section"] = plan_selectors.archive_section(child)  # four queries
     return render(request, "children/detail.html", context)
 
 

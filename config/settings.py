@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "oversight",
     "dashboards",
     "api",
+    "plans",
     "offline",  # the installable phone app: service worker, manifest, outbox (static/pwa/)
     "approvals",
     "sites",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("guardianship/", include("guardianship.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("oversight/", include("oversight.urls")),
+    path("plans/", include("plans.urls")),
     path("approvals/", include("approvals.urls")),
     path("sites/", include("sites.urls")),
     path("psychology/", include("psychology.urls")),

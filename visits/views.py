@@ -176,6 +176,7 @@ def worklist(request):
     follow_ups = list(open_follow_ups_for(request.user)[:100])
     from guardianship import casework, harm
     from oversight.spotchecks import open_findings_for
+    from plans.selectors import open_measures_for
 
     findings = list(open_findings_for(request.user)[:100])
     return render(
@@ -186,6 +187,7 @@ def worklist(request):
             "today": today,
             "follow_ups": follow_ups,
             "findings": findings,
+            "plan_measures": list(open_measures_for(request.user)[:100]),
             "unreported_harm": list(harm.unanswered_harm_for(request.user)[:100]),
             "reviews": casework.reviews_due_for(request.user, today)[:100],
             # A screening found these children no longer eligible: their director confirms or dismisses.
