@@ -2,9 +2,5 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("reason for returning"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

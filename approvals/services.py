@@ -71,6 +71,10 @@ def register(
     _KINDS[kind] = Kind(kind, label, apply_fn, describe or (lambda _payload: ""), subject or (lambda _payload: ""))
 
 
+def registered() -> dict[str, Kind]:
+    return dict(_KINDS)
+
+
 def kind_of(code: str) -> Kind:
     try:
         return _KINDS[code]

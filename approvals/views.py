@@ -13,7 +13,7 @@ from children import access
 from config.forms import submitted
 
 from . import selectors, services
-from .forms import ApproveForm, ReturnForm
+from .forms import ReturnForm
 from .models import Approval
 
 
@@ -57,7 +57,6 @@ def _detail(request, approval: Approval, *, return_form=None):
             "approval": approval,
             "child": approval.child,
             "can_decide": can_decide,
-            "approve_form": ApproveForm() if can_decide else None,
             "return_form": return_form or (ReturnForm() if can_decide else None),
             "can_withdraw": approval.is_waiting and approval.proposed_by_id == request.user.pk,
             "history": approval.history.select_related("history_user").order_by("history_date", "history_id"),
@@ -73,16 +72,14 @@ def approval_detail(request, pk: int):
 @login_required
 @require_POST
 def approval_approve(request, pk: int):
+    """A button: the change proposed is made now. A refusal (the archive changed since the proposal) is shown on
+    the request's page, and nothing changes."""
     approval = _get(request, pk)
-    form = ApproveForm(request.POST)
-    # A refusal (the archive changed since the proposal) is shown on the request's page; nothing changes.
-    done, _result = submitted(
-        request,
-        form,
-        lambda: services.approval_approve(user=request.user, approval=approval, note=form.cleaned_data["note"]),
-        show=lambda _form, exc: messages.error(request, " ".join(exc.messages)),
-    )
-    if done:
+    try:
+        services.approval_approve(user=request.user, approval=approval)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
         messages.success(request, _("Approved: the change is made."))
     return redirect("approvals:detail", pk=approval.pk)
 

@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from approvals import kinds as approval_kinds
+from approvals import selectors as approval_selectors
+from approvals import services as approval_services
+from approvals import views as approval_views
+from approvals.models import Approval
 from config.forms import apply_errors, submitted
 from visits import selectors as visit_selectors
 
@@ -140,6 +145,7 @@ def child_detail(request, pk: int):
     from . import identification, proposal_views
 
     context["proposals"] = proposal_views.with_labels(identification.for_child(child))  # one query
+    context["approvals"] = approval_views.with_labels(approval_selectors.for_child(child))  # one query
     from plans import selectors as plan_selectors
 
     context["help_plans_section"] = plan_selectors.archive_section(child)  # four queries
@@ -175,9 +181,12 @@ def child_edit(request, pk: int):
 def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs=None):
     child = _editable_child(request, pk)
     form = form_class(request.POST or None, **(form_kwargs or {}))
-    done, _result = submitted(request, form, lambda: run(child, form.cleaned_data))
+    done, result = submitted(request, form, lambda: run(child, form.cleaned_data))
     if done:
-        messages.success(request, _("Saved."))
+        if isinstance(result, Approval):  # the region asks for approval: nothing has changed yet
+            messages.info(request, _("Sent for approval: the change is made once it is approved."))
+        else:
+            messages.success(request, _("Saved."))
         return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": title})
 
@@ -190,8 +199,12 @@ def child_close(request, pk: int):
         pk,
         CloseForm,
         _("Close the archive"),
-        lambda child, data: services.child_close(
-            user=request.user, child=child, reason=data["reason"], closed_on=data["closed_on"], note=data["note"]
+        lambda child, data: approval_services.request_or_apply(
+            kind=approval_kinds.CHILD_CLOSE,
+            child=child,
+            user=request.user,
+            payload={"reason": data["reason"], "closed_on": data["closed_on"], "note": data["note"]},
+            reason=data["note"],
         ),
     )
 
@@ -233,8 +246,12 @@ def child_colour(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def category_add(request, pk: int):
     def run(child, data):
-        services.category_add(
-            user=request.user, child=child, category=data["category"], started_on=data["started_on"], note=data["note"]
+        return approval_services.request_or_apply(
+            kind=approval_kinds.CATEGORY_ADD,
+            child=child,
+            user=request.user,
+            payload={"category": data["category"], "started_on": data["started_on"], "note": data["note"]},
+            reason=data["note"],
         )
 
     return _simple_action(request, pk, CategoryAddForm, _("Add a category"), run)
@@ -249,7 +266,12 @@ def category_end(request, pk: int, item_pk: int):
         pk,
         CategoryEndForm,
         _("End the category %(name)s") % {"name": item},
-        lambda _child, data: services.category_end(user=request.user, item=item, ended_on=data["ended_on"]),
+        lambda child, data: approval_services.request_or_apply(
+            kind=approval_kinds.CATEGORY_END,
+            child=child,
+            user=request.user,
+            payload={"item": item.pk, "category": item.category, "ended_on": data["ended_on"]},
+        ),
     )
 
 

@@ -174,6 +174,8 @@ def worklist(request):
         return _export_schedules(request, selectors.worklist_for(request.user, today), _("visits-this-week"))
     rows = selectors.annotate_status(list(selectors.worklist_for(request.user, today)[:300]), today)
     follow_ups = list(open_follow_ups_for(request.user)[:100])
+    from approvals import selectors as approval_selectors
+    from approvals import views as approval_views
     from guardianship import casework, harm
     from oversight.spotchecks import open_findings_for
     from plans.selectors import open_measures_for
@@ -190,6 +192,8 @@ def worklist(request):
             "plan_measures": list(open_measures_for(request.user)[:100]),
             "unreported_harm": list(harm.unanswered_harm_for(request.user)[:100]),
             "reviews": casework.reviews_due_for(request.user, today)[:100],
+            # Changes proposed by directors waiting for this supervisor's (or county's) approval.
+            "approvals": approval_views.with_labels(approval_selectors.worklist_for(request.user)[:100]),
             # A screening found these children no longer eligible: their director confirms or dismisses.
             "screening_proposals": list(selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN)[:100])
             if request.user.role == Role.DIRECTOR

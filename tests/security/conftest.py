@@ -12,6 +12,8 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
+from tests.approvals.objects import make_objects as make_approvals_objects
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
 from tests.factories import DepartmentFactory, UserFactory
 from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
@@ -45,6 +47,7 @@ OBJECT_KWARGS = {
     "api:referral": {"pk": "referral"},
     "api:assignment": {"pk": "assignment"},
     **OVERSIGHT_OBJECT_KWARGS,
+    **APPROVALS_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -182,6 +185,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "plan": plan,
         "assignment": assignment,
         **make_oversight_objects(users, tree, child),
+        **make_approvals_objects(users, tree, child),
     }
     return SimpleNamespace(
         child=child,

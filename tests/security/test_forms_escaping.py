@@ -35,6 +35,8 @@ NO_TEXT_FORMS = {
     "children:job_confirm": "a button",
     "children:transfer_request_accept": "a button (accepting moves the child to another county)",
     "children:transfer_request_withdraw": "a button",
+    "approvals:approve": "a button (approving makes the proposed change)",
+    "approvals:withdraw": "a button",
     "guardianship:follow_up_done": "a button",
     "oversight:discovery": "text comes from the uploaded list (its own tests)",
     "oversight:row_screen_in": "a button",
@@ -174,7 +176,7 @@ def _payload_rows() -> set[tuple[str, str, object]]:
     """(model, field, pk) of every text value equal to the payload, in every model of the project."""
     found = set()
     for model in apps.get_models():
-        if model._meta.app_label not in ("accounts", "children", "visits", "guardianship", "tasks") and (
+        if model._meta.app_label not in ("accounts", "children", "visits", "guardianship", "tasks", "approvals") and (
             model.__module__.split(".")[0] not in ("oversight", "dashboards")
         ):
             continue
