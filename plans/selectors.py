@@ -64,10 +64,10 @@ def required_q(sets: list[RuleSetRules], kind: str, path: str = "") -> Q:
         reqs = [q for r in s.requirements if r.plan_kind == kind and (q := _requirement_q(r, path)) is not None]
         if not reqs:
             continue
-        region = Q(**{f"{path}village_id__startswith": s.prefix}) if s.prefix else Q()
+        region = Q(**{f"{path}village__code__startswith": s.prefix}) if s.prefix else Q()
         for other in prefixes:
             if other != s.prefix and other.startswith(s.prefix):
-                region &= ~Q(**{f"{path}village_id__startswith": other})
+                region &= ~Q(**{f"{path}village__code__startswith": other})
         matched = Q(pk__in=[])
         for q in reqs:
             matched |= q
