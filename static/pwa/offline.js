@@ -363,6 +363,21 @@
     }
     document.documentElement.dataset.outbox = String(items.length);
     if (onOutbox) renderOutbox(items);
+    markWorklist(items);
+  }
+
+  function markWorklist(items) {
+    // On the worklist: a child whose visit waits in the outbox says so (the server does not know of it yet).
+    document.querySelectorAll(".offline-tag").forEach((e) => e.remove());
+    for (const item of items) {
+      for (const id of [item.child, ...item.household]) {
+        document.querySelectorAll(`.work-row[data-child="${Number(id)}"]`).forEach((row) => {
+          const place = row.querySelector("div") || row;
+          const tag = line(place, item.status === "refused" ? T.status_refused : T.status_waiting, "offline-tag");
+          tag.classList.add(item.status === "refused" ? "error" : "warn");
+        });
+      }
+    }
   }
 
   function renderOutbox(items) {

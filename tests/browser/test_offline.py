@@ -140,3 +140,68 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
     page.wait_for_url("**/accounts/login/**")
     left = page.evaluate(STORAGE)
     assert left == {"caches": [], "databases": [], "local": 0, "session": 0}
+
+
+def _record_offline(page, live_server, context):
+    """One online visit to the worklist, then offline; a home visit for the first child. Returns its id."""
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("html[data-offline-kept]")
+    row = page.locator(".work-row").first
+    child_id = int(row.get_attribute("data-child"))
+    form = row.locator("a.button").get_attribute("href")
+    context.set_offline(True)
+    page.goto(f"{live_server.url}{form}")
+    page.wait_for_selector("form[data-offline=ready]")
+    _fill_home_visit(page, "爷爷")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/offline/outbox/")
+    page.wait_for_selector("html[data-outbox='1']")
+    return child_id
+
+
+def test_a_visit_refused_on_arrival_comes_back_with_the_reason(phone, users, tree, live_server, sign_in):
+    from children.models import Child
+    from tests.visits.test_views import _orphans
+
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    sign_in(page, "director")
+    child_id = _record_offline(page, live_server, page.context)
+    page.goto(f"{live_server.url}/visits/worklist/")  # offline, from the phone: the child says its visit waits
+    assert page.locator(f".work-row[data-child='{child_id}'] .offline-tag").count() == 1
+
+    Child.objects.filter(pk=child_id).update(status="closed")  # closed meanwhile, by someone else
+    page.goto(f"{live_server.url}/offline/outbox/")
+    page.context.set_offline(False)
+    page.wait_for_selector(".outbox-item.refused")
+    item = page.locator(".outbox-item.refused")
+    assert "这份档案已销档，不能再记录走访。" in item.inner_text()  # the server's reason, in Chinese
+    assert not Visit.objects.filter(child_id=child_id, met_whom="爷爷").exists()
+
+    page.reload()  # still there, with its reason: never silently lost
+    page.wait_for_selector(".outbox-item.refused")
+    assert page.locator("#offline-banner .msg.error").count() == 1
+
+    messages = []
+    page.once("dialog", lambda d: (messages.append(d.message), d.accept()))
+    page.evaluate(f'document.querySelector("{LOGOUT}").requestSubmit()')
+    page.wait_for_url("**/accounts/login/**")
+    assert messages and "1" in messages[0]  # the refused visit counted as unsent
+    assert page.evaluate(STORAGE) == {"caches": [], "databases": [], "local": 0, "session": 0}
+
+
+def test_kept_pages_expire_after_the_configured_days(phone, users, tree, live_server, sign_in, settings):
+    from tests.visits.test_views import _orphans
+
+    settings.OFFLINE_CACHE_DAYS = 0  # every kept copy is already too old
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    sign_in(page, "director")
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("html[data-offline-kept]")
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/worklist/")
+    assert page.locator(".work-row").count() == 0
+    assert "没有保存" in page.content() or "not kept" in page.content()
