@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oversight.coverage import coverage_counts
+from sites.selectors import operation_rates
 
 from . import selectors, tables
 
@@ -42,6 +43,8 @@ def area(request, code: str):
             # The child directors' coverage checks count over the user's whole scope, so they are shown on the
             # dashboard of the user's own area (the top of their drill-down), not on the areas below it.
             "coverage_counts": coverage_counts(request.user) if _own_area(request.user, place) else None,
+            # The sites' operation rate against the region's target (sites.selectors; four queries).
+            "site_rates": operation_rates(place, board.today.year),
         },
     )
 

@@ -30,7 +30,7 @@ EXPECTED_LEVEL = {SiteKind.WORKSTATION: AreaLevel.TOWNSHIP, SiteKind.CHILDREN_HO
 
 def sites_for(user: User) -> QuerySet[Site]:
     """The sites in the user's areas (area staff; administrators all of them)."""
-    return Site.objects.filter(access.in_areas_q(user, "area_id")).select_related("area__parent")
+    return Site.objects.filter(access.in_areas_q(user, "area__code")).select_related("area__parent")
 
 
 def get_site_for_user(user: User, pk: int | str) -> Site:
@@ -126,7 +126,7 @@ def operation_rates(place: Area, year: int) -> dict:
         .annotate(n=Count("code"))
     )
     site_rows_ = (
-        Site.objects.filter(area_id__startswith=place.prefix)
+        Site.objects.filter(area__code__startswith=place.prefix)
         .annotate(g=Substr("area_id", 1, group_len))
         .values_list("g", "kind")
         .annotate(n=Count("pk"), operating=Count("pk", filter=Q(status=SiteStatus.OPERATING)))

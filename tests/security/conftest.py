@@ -18,6 +18,8 @@ from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F4
 from tests.factories import DepartmentFactory, UserFactory
 from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
 from tests.oversight.objects import make_objects as make_oversight_objects
+from tests.sites.objects import OBJECT_KWARGS as SITES_OBJECT_KWARGS
+from tests.sites.objects import make_objects as make_sites_objects
 
 TODAY = timezone.localdate()
 
@@ -48,6 +50,7 @@ OBJECT_KWARGS = {
     "api:assignment": {"pk": "assignment"},
     **OVERSIGHT_OBJECT_KWARGS,
     **APPROVALS_OBJECT_KWARGS,
+    **SITES_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -186,6 +189,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "assignment": assignment,
         **make_oversight_objects(users, tree, child),
         **make_approvals_objects(users, tree, child),
+        **make_sites_objects(users, tree),
     }
     return SimpleNamespace(
         child=child,
