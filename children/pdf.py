@@ -209,8 +209,8 @@ def archive_pdf(child: Child, *, user: User | None = None, full_ids: bool | None
     )
     b.records(
         _("Referrals"),
-        list(child.referrals.select_related("department")),
-        ["created_at", "department", "service", "reason", "due_on", "status", "result"],
+        list(child.referrals.select_related("department", "organisation")),
+        ["created_at", "department", "organisation", "service", "reason", "due_on", "status", "result"],
     )
     b.records(
         _("Problems and solutions"),

@@ -57,12 +57,14 @@ LOCAL_APPS = [
     "tasks",
     "oversight",
     "dashboards",
+    "pairing",
     "api",
     "plans",
     "offline",  # the installable phone app: service worker, manifest, outbox (static/pwa/)
     "approvals",
     "sites",
     "psychology",
+    "exchange",  # departments' list submissions matched against the archives (issue 16)
     "demo",  # the demo data generators (seed_demo), apart from the production apps
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -228,6 +230,9 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A current pairing (结对帮扶) with no contact for more than this many days is listed (pairing.selectors). The seeds set
+# no number: 30 days is a local choice, matching the monthly contact of 003 §8 / 004 §8; a region sets its own here.
+PAIRING_NO_CONTACT_DAYS = env_int("PAIRING_NO_CONTACT_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 
 # Redis and Celery. Without REDIS_URL the broker is kombu's filesystem transport under var/,

@@ -115,14 +115,19 @@ class ReportMoveForm(forms.Form):
 
 
 class ReferralForm(forms.ModelForm):
+    """To a department or to a social organisation / social-work agency: one of the two."""
+
     class Meta:
         from .models import Referral
 
         model = Referral
-        fields = ["department", "service", "reason", "due_on"]
+        fields = ["department", "organisation", "service", "reason", "due_on"]
         widgets = {"due_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"organisation": _("Or, instead of a department, a social organisation or social-work agency.")}
 
     def __init__(self, *args, child, **kwargs):
+        from pairing.selectors import referral_organisations
+
         from .reports import handling_departments
 
         super().__init__(*args, **kwargs)
@@ -130,6 +135,8 @@ class ReferralForm(forms.ModelForm):
         self.fields["department"].queryset = (
             handling_departments(child.village_id).select_related("area").order_by("area__code", "name")
         )
+        # Organisations serving now in the child's county or city (the rule's one home is in pairing.selectors).
+        self.fields["organisation"].queryset = referral_organisations(child.village_id, timezone.localdate())
 
 
 class ReferralMoveForm(forms.Form):

@@ -137,6 +137,9 @@ class HarmType(models.TextChoices):
     ABANDONMENT = "abandonment", _("Abandonment")
     NO_CARE = "no_care", _("Left without care")
     DANGER = "danger", _("Danger to life or health")
+    # Online protection (000 #42–43, 001 §18, 003 §15, 004 §15): counted apart so that they reach the 网信 department.
+    ONLINE_HARM = "online_harm", _("Online harm (bullying, fraud, harmful content, privacy)")
+    INTERNET_ADDICTION = "internet_addiction", _("Internet addiction")
     OTHER = "other", _("Other")
 
 
@@ -237,6 +240,8 @@ class ServiceType(models.TextChoices):
     EMPLOYMENT = "employment", _("Employment help for the parents")
     FAMILY_EDUCATION = "family_education", _("Family-education guidance")
     SOCIAL_ASSISTANCE = "social_assistance", _("Social-assistance enrolment")
+    ONLINE_PROTECTION = "online_protection", _("Online protection (harmful content, internet addiction)")
+    SOCIAL_WORK = "social_work", _("Social-work service")
 
 
 class ReferralStatus(models.TextChoices):
@@ -248,12 +253,27 @@ class ReferralStatus(models.TextChoices):
 
 
 class Referral(models.Model):
-    """A child referred (转介) to a department for a service. While it is open, the department's liaisons may
-    see the child (django-guardian object permission through the department's group)."""
+    """A child referred (转介) to a department, or to a social organisation or social-work agency (pairing/), for a
+    service. While it is open, the department's liaisons may see the child (django-guardian object permission
+    through the department's group); an organisation has no accounts: the county's civil affairs record its
+    progress (guardianship.referrals.can_act)."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("to department"), on_delete=models.PROTECT, related_name="referrals"
+        "accounts.Department",
+        verbose_name=_("to department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    organisation = models.ForeignKey(
+        "pairing.Organisation",
+        verbose_name=_("to organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
     )
     service = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
     reason = models.TextField(_("reason and what is needed"))
@@ -269,9 +289,23 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # To a department or to an organisation: exactly one.
+            models.CheckConstraint(
+                condition=Q(department__isnull=False, organisation__isnull=True)
+                | Q(department__isnull=True, organisation__isnull=False),
+                name="referral_one_recipient",
+                violation_error_message=_("Choose a department or an organisation to refer to (one of the two)."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_service_display()} → {self.department}"
+        return f"{self.get_service_display()} → {self.recipient}"
+
+    @property
+    def recipient(self):
+        """The department or the organisation the child is referred to."""
+        return self.department if self.department_id else self.organisation
 
     @property
     def is_open(self) -> bool:

@@ -61,6 +61,7 @@ class ReferralResource(SafeResource):
     created_at = fields.Field(column_name=_("referred at"))
     child = fields.Field(attribute="child__name", column_name=_("child"))
     department = fields.Field(attribute="department__name", column_name=_("department"))
+    organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
     service = fields.Field(column_name=_("service"))
     due_on = fields.Field(attribute="due_on", column_name=_("due on"))
     status = fields.Field(column_name=_("status"))
@@ -68,7 +69,7 @@ class ReferralResource(SafeResource):
 
     class Meta:
         model = Referral
-        fields = ("created_at", "child", "department", "service", "due_on", "status", "result")
+        fields = ("created_at", "child", "department", "organisation", "service", "due_on", "status", "result")
         export_order = fields
 
     def dehydrate_created_at(self, r):

@@ -120,20 +120,24 @@ def daily(*, today: datetime.date | None = None) -> int:
         open_referrals = (
             Referral.objects.filter(due_on__lt=today)
             .exclude(status__in=[ReferralStatus.DONE, ReferralStatus.DECLINED])
-            .select_related("child", "department")
+            .select_related("child", "department", "organisation")
         )
         for r in open_referrals:
             title = _("Referral overdue: %(child)s, %(service)s at %(dept)s (due %(date)s)") % {
                 "child": r.child.name,
                 "service": r.get_service_display(),
-                "dept": r.department,
+                "dept": r.recipient,
                 "date": r.due_on.isoformat(),
             }
             for user_id in {
                 *(p for p in [r.sent_by_id] if p),
                 *_county_staff(r.child.village_id),
-                *User.objects.filter(department=r.department, role=Role.LIAISON, is_active=True).values_list(
-                    "pk", flat=True
+                *(
+                    User.objects.filter(department=r.department, role=Role.LIAISON, is_active=True).values_list(
+                        "pk", flat=True
+                    )
+                    if r.department_id
+                    else ()
                 ),
             }:
                 notes.append(

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 from django.db.models import Case, CharField, DateField, DecimalField, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -249,7 +249,7 @@ def _union(child: Child):
             who=F("sent_by_id"),
             code=F("service"),
             code2=F("status"),
-            text2=F("department__name"),
+            text2=Coalesce(F("department__name"), F("organisation__name")),
         ),
         _part(
             CareRecord.objects.filter(child=child),

@@ -28,7 +28,7 @@ from .forms import (
     ReportForm,
     ReportMoveForm,
 )
-from .models import Assessment, Instrument, TemporaryPlacement
+from .models import Assessment, HarmType, Instrument, TemporaryPlacement
 
 
 @login_required
@@ -81,11 +81,19 @@ def assessment_detail(request, child_pk: int, pk: int):
 
 @login_required
 def report_list(request):
-    """The reports the user may read; `late=1`: only those made late (reports.late_q), in the page and its export."""
+    """The reports the user may read; `late=1`: only those made late (reports.late_q); `harm=<kind>`: only that kind
+    of harm (online harm and internet addiction are counted on the page, to reach the 网信 department), in the
+    page and its export."""
     late = request.GET.get("late") == "1"
+    harm_type = request.GET.get("harm", "")
+    harm_type = harm_type if harm_type in HarmType.values else ""
     qs = report_service.reports_for(request.user)
     if late:
         qs = qs.filter(report_service.late_q())
+    online = report_service.online_counts(qs)
+    if harm_type:
+        qs = qs.filter(harm_type=harm_type)
+    query = "&".join(p for p in ("late=1" if late else "", f"harm={harm_type}" if harm_type else "") if p)
     if export_format(request):
         from .resources import ReportResource
 
@@ -99,7 +107,9 @@ def report_list(request):
     rows = list(qs[:200])
     rows.sort(key=lambda r: (not r.flagged, r.status == "closed", -r.created_at.timestamp()))
     return render(
-        request, "guardianship/report_list.html", {"rows": rows, "late": late, "query": "late=1" if late else ""}
+        request,
+        "guardianship/report_list.html",
+        {"rows": rows, "late": late, "query": query, "harm": harm_type, "online": online},
     )
 
 
@@ -209,7 +219,7 @@ def referral_new(request, child_pk: int):
         request, form, lambda: referral_service.referral_send(user=request.user, child=child, **form.cleaned_data)
     )
     if done:
-        messages.success(request, _("Referred to %(dept)s.") % {"dept": r.department})
+        messages.success(request, _("Referred to %(dept)s.") % {"dept": r.recipient})
         return redirect("guardianship:referral", pk=r.pk)
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Refer for a service")})
 
