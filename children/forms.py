@@ -26,10 +26,21 @@ from .models import (
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as 2026-11-29 (the Chinese order, the one date format of the project: docs/design.md), not the
+    browser's date picker, whose format follows the browser's language (mm/dd/yyyy on an English one). The server
+    parses it (DATE_INPUT_FORMATS, which also take 2026/11/29 and 2026年11月29日)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {
+            "placeholder": "2026-11-29",
+            "autocomplete": "off",
+            "data-type": "date",
+            "maxlength": 10,
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%Y-%m-%d", **kwargs)
 
 
 class VillageChoiceField(forms.ModelChoiceField):

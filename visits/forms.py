@@ -13,10 +13,28 @@ RATING_FIELDS = ("living_conditions", "caregiver_status", "mood", "study", "heal
 
 
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    """A date and time typed as 2026-11-29 14:30 (the Chinese order), not the browser's own date-time picker, whose
+    format follows the browser's language (mm/dd/yyyy on an English one). The server parses it
+    (DATETIME_INPUT_FORMATS)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {
+            "placeholder": "2026-11-29 14:30",
+            "autocomplete": "off",
+            "data-type": "datetime",
+            "maxlength": 16,
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%Y-%m-%d %H:%M", **kwargs)
+
+
+class SegmentedRadio(forms.RadioSelect):
+    """Choices drawn as a row of large buttons (app.css .segmented); nothing chosen until the user taps one."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs={"class": "segmented", **(attrs or {})}, choices=choices)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -25,7 +43,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        # capture: a phone offers its camera first; data-preview: static/js/ui.js shows the pictures chosen
+        attrs = {"accept": "image/jpeg,image/png", "capture": "environment", "data-preview": ""}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -36,6 +56,16 @@ class MultipleFileField(forms.FileField):
 
 
 YES_NO_UNKNOWN = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
+
+# The visit form in short sections (issue 17): who and when; the child; the family and caregiver; safety; follow-up.
+# Fields a form lacks (household for an only child, version on a new visit) are left out of their section.
+SECTIONS = [
+    (_("Who and when"), ("kind", "visited_at", "met_whom", "channel", "household")),
+    (_("The child"), ("mood", "study", "health", "observations")),
+    (_("The family and caregiver"), ("living_conditions", "caregiver_status", "caregiver_unable", "parents_contacted")),
+    (_("Safety"), ("safety_hazards", "harm_found")),
+    (_("Follow-up"), ("problems_found", "help_given", "follow_up_needed", "follow_up", "photos")),
+]
 
 
 class VisitForm(forms.ModelForm):
@@ -50,6 +80,7 @@ class VisitForm(forms.ModelForm):
         required=False,
         coerce=lambda v: v == "true",
         empty_value=None,
+        widget=SegmentedRadio,
     )
     household = forms.ModelMultipleChoiceField(
         label=_("also for these children of the household"),
@@ -84,11 +115,15 @@ class VisitForm(forms.ModelForm):
             del self.fields["household"]
         for name in RATING_FIELDS:
             self.fields[name].choices = Rating.choices  # no "---------": nothing is chosen until the director does
-            self.fields[name].widget = forms.RadioSelect(choices=Rating.choices)
+            self.fields[name].widget = SegmentedRadio(choices=Rating.choices)
         self.fields["channel"].choices = ContactChannel.choices
-        self.fields["channel"].widget = forms.RadioSelect(choices=ContactChannel.choices)
+        self.fields["channel"].widget = SegmentedRadio(choices=ContactChannel.choices)
         self.fields["safety_hazards"].help_text = _("Write “none” if you saw none.")
         self._mark_required()
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The form's fields in the sections of SECTIONS, for the template (visits/visit_form.html)."""
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in SECTIONS]
 
     def _mark_required(self) -> None:
         kind = self.data.get("kind") if self.is_bound else (self.instance.kind or VisitKind.HOME)

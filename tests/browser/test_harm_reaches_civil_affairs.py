@@ -25,7 +25,9 @@ def test_harm_reported_to_a_department_without_a_liaison_reaches_civil_affairs_a
     page.check("input[name=mood][value=poor]")
     page.fill("textarea[name=problems_found]", "孩子手臂多处淤青，说是继父打的")
     page.check("input[name=harm_found]")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # the answers on one screen first
+    page.wait_for_selector("#visit-review:not([hidden])")
+    page.click("button[type=submit]")  # then saved
     page.wait_for_selector("textarea[name=what_found]")  # the report form, pre-filled from the visit
     page.select_option("select[name=harm_type]", "physical")
     page.select_option("select[name=reported_to]", "police")

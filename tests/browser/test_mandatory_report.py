@@ -24,7 +24,9 @@ def test_danger_on_a_visit_becomes_a_report_that_county_sees_flagged_after_24_ho
     page.check("input[name=mood][value=fair]")
     page.fill("textarea[name=problems_found]", "孩子独自在家，家中电线裸露且无人照看")
     page.check("input[name=harm_found]")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # the answers on one screen first
+    page.wait_for_selector("#visit-review:not([hidden])")
+    page.click("button[type=submit]")  # then saved
     page.wait_for_selector("textarea[name=what_found]")  # the report form, pre-filled from the visit
     assert "电线裸露" in page.input_value("textarea[name=what_found]")
     page.select_option("select[name=harm_type]", "danger")

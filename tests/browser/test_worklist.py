@@ -25,7 +25,9 @@ def test_director_logs_a_visit_for_an_overdue_child_and_it_leaves_the_list(phone
     page.fill("input[name=safety_hazards]", "无")
     page.check("input[name=mood][value=good]")
     page.fill("textarea[name=help_given]", "送去冬衣")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # the answers on one screen first
+    page.wait_for_selector("#visit-review:not([hidden])")
+    page.click("button[type=submit]")  # then saved
 
     page.wait_for_url(f"{live_server.url}/visits/worklist/")
     assert page.locator(f".work-row[data-child='{child_id}']").count() == 0

@@ -130,6 +130,7 @@ def _form_data(name: str, form: dict, world) -> tuple[dict, list[str]]:
             continue
         special = FIELD_VALUES(name, field, world)
         kind = f.get("type", "text").lower() if f["tag"] == "input" else f["tag"]
+        kind = {"date": "date", "datetime": "datetime-local"}.get(f.get("data-type", ""), kind)  # typed dates
         if special is not None:
             data[field] = [special] if special else []
         elif kind in ("checkbox", "radio"):

@@ -1,0 +1,154 @@
+"""The design system measured on a phone (390 x 844, issue 17): every page a child director and a township
+supervisor can reach by following links from the home page has no sideways scroll, no visible link, button or field
+smaller than 44 x 44 CSS px, and no string left in the other language. The pages are found by crawling, so a page
+added later is measured too."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.dashboards.conftest import _fast_passwords, _own_cache, county_data  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_PAGES = 45  # per user and language: enough for every kind of page in the fixture's data
+SKIP = re.compile(
+    r"^/(admin|api|i18n|static|media|sw\.js|accounts/logout)|export|\.(xlsx|pdf|csv|png|jpg)$|/pdf/|/file/|/photos/|template"
+)
+
+# Every visible interactive element; a checkbox or radio is measured by its label (the label is what one taps).
+MEASURE = """() => {
+  const out = {scroll: [document.scrollingElement.scrollWidth, window.innerWidth], small: [], hrefs: []};
+  const hiddenBox = (el) => { for (let p = el; p && p !== document.body; p = p.parentElement) {
+      const r = p.getBoundingClientRect(); if (r.width <= 1 && r.height <= 1) return true; } return false; };
+  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none') continue;
+    let r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // not rendered (a closed menu, a closed <details>)
+    if (hiddenBox(el)) continue;  // inside a visually hidden box (a table's header read by screen readers)
+    if (el.matches('input[type=checkbox], input[type=radio]')) {
+      const label = el.closest('label') || (el.id && document.querySelector('label[for="' + el.id + '"]'));
+      if (label) r = label.getBoundingClientRect();
+    }
+    if (r.width < 43.5 || r.height < 43.5) {
+      out.small.push(el.tagName.toLowerCase() + (el.name ? '[name=' + el.name + ']' : '') + ' "' +
+        (el.textContent || el.value || el.getAttribute('href') || '').trim().slice(0, 30) + '" ' +
+        Math.round(r.width) + 'x' + Math.round(r.height));
+    }
+  }
+  for (const a of document.querySelectorAll('a[href]')) out.hrefs.push(a.getAttribute('href'));
+  return out;
+}"""
+
+# Text the user reads, outside elements marked as another language and outside data cells in monospace.
+TEXTS = """(selector) => {
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest('[lang]') && el.closest('[lang]') !== document.documentElement) continue;
+    if (el.closest('.mono')) continue;
+    const t = (el.innerText || '').trim();
+    if (t) out.push(t);
+  }
+  return out;
+}"""
+
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}[ ,]+[A-Za-z]{3,}")  # two English words in a row
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _key(path: str) -> str:
+    """One visit per kind of page: /children/12/ and /children/13/ are the same page."""
+    parts = urlsplit(path)
+    query = "&".join(sorted(q.split("=")[0] for q in parts.query.split("&") if q))
+    return re.sub(r"\d+", "N", parts.path) + ("?" + query if query else "")
+
+
+def _crawl(page, base: str, start: str, language: str) -> dict:
+    """Visit pages breadth first from `start` and return the problems found on each."""
+    seen, queue, problems, visited = set(), [start], {}, 0
+    while queue and visited < MAX_PAGES:
+        path = queue.pop(0)
+        if _key(path) in seen:
+            continue
+        seen.add(_key(path))
+        try:
+            response = page.goto(base + path)
+        except PlaywrightError:  # a download (a file the crawl does not know to skip)
+            continue
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        visited += 1
+        found = page.evaluate(MEASURE)
+        here = []
+        width, inner = found["scroll"]
+        if width > inner:
+            here.append(f"scrolls sideways: {width} > {inner}")
+        here += [f"small target: {s}" for s in found["small"]]
+        if language == "zh-hans":
+            texts = page.evaluate(TEXTS, "main, header, nav.tabbar")
+            here += [f"English left in Chinese: {m.group(0)!r}" for t in texts for m in [ENGLISH_WORDS.search(t)] if m]
+        else:
+            chrome = "nav a, button, th, legend, .field > label, .filters label, h2, nav.tabbar a, .hint"
+            here += [f"Chinese left in English: {t[:40]!r}" for t in page.evaluate(TEXTS, chrome) if HAN.search(t)]
+        if here:
+            problems[urlsplit(page.url).path] = here
+        for href in found["hrefs"]:
+            target = urlsplit(href)
+            if target.netloc and base.endswith(target.netloc) is False and target.netloc not in base:
+                continue
+            if not target.path.startswith("/") or SKIP.search(target.path) or target.fragment and not target.path:
+                continue
+            queue.append(target.path + ("?" + target.query if target.query else ""))
+    assert visited >= 8, f"only {visited} pages reached"
+    return problems
+
+
+def _set_language(page, base: str, language: str) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["director", "supervisor"])
+def test_every_reachable_page_fits_a_phone(who, language, phone, live_server, sign_in, users, tree, county_data):  # noqa: F811
+    page = phone
+    _set_language(page, live_server.url, language)
+    sign_in(page, who)
+    problems = _crawl(page, live_server.url, "/", language)
+    assert problems == {}, "\n".join(f"{path}: {p}" for path, ps in problems.items() for p in ps)
+
+
+def test_the_directors_phone_layout(phone, live_server, sign_in, users, tree, county_data):  # noqa: F811
+    """One header row, the bottom tab bar with the five sections, the menu sheet behind 我的."""
+    page = phone
+    sign_in(page, "director")
+    page.goto(f"{live_server.url}/visits/worklist/")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 60  # one row
+    tabs = page.locator("nav.tabbar a")
+    assert tabs.all_inner_texts() == ["本周待访", "儿童", "记录", "消息", "我的"]
+    bar = page.locator("nav.tabbar").bounding_box()
+    assert bar["y"] + bar["height"] == 844  # fixed to the bottom of the screen
+    assert "worklist" == page.locator("body").get_attribute("data-tab")
+    assert not page.locator("nav.main-nav").is_visible()
+    page.locator("nav.tabbar a", has_text="我的").click()
+    assert page.locator("nav.main-nav").is_visible()
+    assert page.locator("nav.main-nav button", has_text="退出登录").is_visible()
+    page.locator("nav.tabbar a", has_text="儿童").click()
+    page.wait_for_url(f"{live_server.url}/children/")
+    assert page.locator("body").get_attribute("data-tab") == "children"
+    # the children list is cards on a phone: each row a box, the cells labelled with their column's heading
+    row = page.locator("table.list tbody tr").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    assert page.locator("table.list tbody tr td[data-label='身份证号']").count() >= 1
+    page.screenshot(path="var/screenshot-phone-children.png", full_page=True)
+
+
+def test_the_supervisor_has_no_tab_bar_but_a_menu(phone, live_server, sign_in, users, tree, county_data):  # noqa: F811
+    page = phone
+    sign_in(page, "supervisor")
+    assert page.locator("nav.tabbar").count() == 0
+    page.click("a.menu-button")
+    assert page.locator("nav.main-nav a", has_text="逾期未访").is_visible()
