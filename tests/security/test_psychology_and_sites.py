@@ -131,3 +131,14 @@ def test_the_archives_care_record_holds_no_counselling_notes(client, world, reco
     care = CareRecord.objects.get(pk=session.care_record_id)
     assert care.kind == "psychological" and care.provider == "区心理咨询中心"
     assert "睡眠差" not in care.description
+
+
+def test_positive_control_the_owners_reach_every_url(client, world, record):
+    """The same URLs answer those entitled to them, so the 404s above are about access, not broken URLs."""
+    for user in (world.users.director, world.users.supervisor, world.users.county_staff):
+        client.force_login(user)
+        for name, url in _psych_urls(world.child):
+            assert client.get(url).status_code == 200, f"{user.username} {name}"
+    client.force_login(world.users.county_staff)
+    for name, url in _site_urls(world.objects):
+        assert client.get(url).status_code == 200, name
