@@ -56,6 +56,11 @@ class Command(BaseCommand):
         made_oversight = seed_oversight(seed=seed)
         if made_oversight:
             self.stdout.write(f"Oversight demo: {made_oversight}")
+        from demo.sites import seed_sites
+
+        made_sites = seed_sites()
+        if made_sites:
+            self.stdout.write(f"Sites demo: {made_sites}")
         from django.utils import timezone
 
         from dashboards import figures
