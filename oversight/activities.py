@@ -38,7 +38,7 @@ def activities_for(user: User) -> QuerySet[Activity]:
     """Activities held in the user's areas or in an area above them."""
     return (
         Activity.objects.filter(area__in=access.related_areas(user))
-        .select_related("area", "organiser_department")
+        .select_related("area", "organiser_department", "site")
         .annotate(children_n=Count("children", distinct=True))
         .order_by("-date", "-id")
     )
