@@ -205,3 +205,54 @@ def test_kept_pages_expire_after_the_configured_days(phone, users, tree, live_se
     page.goto(f"{live_server.url}/visits/worklist/")
     assert page.locator(".work-row").count() == 0
     assert "没有保存" in page.content() or "not kept" in page.content()
+
+
+def test_a_large_photo_is_made_smaller_on_the_phone_and_one_too_large_is_refused(
+    phone, users, tree, live_server, sign_in, settings
+):
+    import random
+
+    from PIL import Image
+
+    from tests.visits.test_views import _orphans
+
+    settings.OFFLINE_PHOTO_MAX_BYTES = 40_000
+    smooth, noisy = io.BytesIO(), io.BytesIO()
+    Image.radial_gradient("L").resize((1600, 1600)).convert("RGB").save(smooth, format="PNG")  # about 105 kB
+    noise = random.Random(17).randbytes(1000 * 1000 * 3)
+    Image.frombytes("RGB", (1000, 1000), noise).save(noisy, format="PNG")  # 3 MB, still 350 kB at 800 px as JPEG
+    assert len(smooth.getvalue()) > 40_000
+
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    sign_in(page, "director")
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("html[data-offline-kept]")
+    form = page.locator(".work-row a.button").first.get_attribute("href")
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{form}")
+    page.wait_for_selector("form[data-offline=ready]")
+    _fill_home_visit(page, "妈妈")
+
+    page.set_input_files(
+        "input[name=photos]", files=[{"name": "a.png", "mimeType": "image/png", "buffer": noisy.getvalue()}]
+    )
+    page.click("button[type=submit]")
+    error = page.locator(".offline-error")
+    error.wait_for()
+    assert "照片太大" in error.inner_text()
+    assert "/offline/outbox/" not in page.url  # nothing kept
+
+    page.set_input_files(
+        "input[name=photos]", files=[{"name": "b.png", "mimeType": "image/png", "buffer": smooth.getvalue()}]
+    )
+    page.click("button[type=submit]")
+    page.wait_for_url("**/offline/outbox/")
+    page.wait_for_selector("html[data-outbox='1']")
+    page.context.set_offline(False)
+    page.wait_for_selector("html[data-outbox='0']", timeout=20000)
+
+    photo = VisitPhoto.objects.get(visit__met_whom="妈妈")
+    assert photo.image.name.endswith(".jpg")  # made smaller as a JPEG on the phone
+    assert photo.image.size <= 40_000
