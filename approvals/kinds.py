@@ -1,5 +1,6 @@
 """The children app's changes that go through approval (issue 18): closing an archive and changing a child's
-categories. Each is applied by the existing service in children.services (history kept by simple-history)."""
+categories (by hand, or by confirming what the recorded facts imply). Each is applied by the existing service in
+children.services / children.identification (history kept by simple-history)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -7,13 +8,14 @@ from django.utils.translation import gettext_lazy
 
 from children import services as child_services
 from children.categories import Category
-from children.models import ChildCategory, CloseReason
+from children.models import CategoryProposal, ChildCategory, CloseReason, ProposalAction
 
 from .services import payload_date, register
 
 CHILD_CLOSE = "child_close"
 CATEGORY_ADD = "category_add"
 CATEGORY_END = "category_end"
+CATEGORY_PROPOSAL = "category_proposal"
 
 
 def _label(choices, value: str) -> str:
@@ -48,6 +50,15 @@ def _category_end(*, user, child, payload: dict):
     return child_services.category_end(user=user, item=item, ended_on=payload_date(payload, "ended_on"))
 
 
+def _category_proposal(*, user, child, payload: dict):
+    from children import identification
+
+    proposal = CategoryProposal.objects.filter(child=child, pk=payload.get("proposal")).first()
+    if proposal is None:
+        raise ValidationError(_("This proposal is no longer in the archive."))
+    return identification.proposal_confirm(user=user, proposal=proposal, on=payload_date(payload, "on"))
+
+
 register(
     CHILD_CLOSE,
     _close,
@@ -76,4 +87,18 @@ register(
         % {"category": _label(Category, p.get("category", "")), "date": p.get("ended_on", "")}
     ),
     subject=lambda p: f"category:{p.get('item', '')}",
+)
+register(
+    CATEGORY_PROPOSAL,
+    _category_proposal,
+    label=gettext_lazy("Change a category as the recorded facts imply"),
+    describe=lambda p: (
+        _("%(action)s %(category)s on %(date)s")
+        % {
+            "action": _label(ProposalAction, p.get("action", "")),
+            "category": _label(Category, p.get("category", "")),
+            "date": p.get("on", ""),
+        }
+    ),
+    subject=lambda p: f"proposal:{p.get('proposal', '')}",
 )

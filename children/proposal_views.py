@@ -8,6 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from approvals import kinds as approval_kinds
+from approvals import services as approval_services
+from approvals.models import Approval
 from config.forms import errors_at_top, submitted
 
 from . import access, identification, rules
@@ -36,9 +39,12 @@ def _decide(request, pk: int, item_pk: int, form_class, title: str, run):
     proposal = access.record_for(request, CategoryProposal.objects.all(), item_pk, child_pk=pk, need=access.Level.EDIT)
     child = proposal.child
     form = form_class(request.POST or None)
-    done, _decided = submitted(request, form, lambda: run(proposal, form.cleaned_data), show=errors_at_top)
+    done, decided = submitted(request, form, lambda: run(proposal, form.cleaned_data), show=errors_at_top)
     if done:
-        messages.success(request, _("Saved."))
+        if isinstance(decided, Approval):  # the region asks for approval: nothing has changed yet
+            messages.info(request, _("Sent for approval: the change is made once it is approved."))
+        else:
+            messages.success(request, _("Saved."))
         return redirect("children:detail", pk=child.pk)
     with_labels([proposal])
     return render(
@@ -57,7 +63,13 @@ def proposal_confirm(request, pk: int, item_pk: int):
         item_pk,
         ProposalConfirmForm,
         _("Confirm the proposed category change"),
-        lambda p, data: identification.proposal_confirm(user=request.user, proposal=p, on=data["on"]),
+        # A change of categories: through approval where the child's region asks for it (approvals.kinds).
+        lambda p, data: approval_services.request_or_apply(
+            kind=approval_kinds.CATEGORY_PROPOSAL,
+            child=p.child,
+            user=request.user,
+            payload={"proposal": p.pk, "action": p.action, "category": p.category, "on": data["on"]},
+        ),
     )
 
 

@@ -160,3 +160,23 @@ def test_an_approved_change_is_in_the_archive_history(client, users, child):
     assert str(users.director) in body and str(users.supervisor) in body
     assert page.context["approvals"][0].status == ApprovalStatus.APPROVED
     assert datetime.date(2026, 11, 2) == Child.objects.get(pk=child.pk).closed_on
+
+
+def test_confirming_what_the_facts_imply_waits_for_approval_too(client, users, tree):
+    from children import identification
+    from children.models import CategoryProposal, CategoryProposalStatus
+
+    kid = ChildFactory(village=tree.v1, health="seriously_ill")
+    identification.evaluate([kid.pk])
+    proposal = CategoryProposal.objects.get(child=kid, category="seriously_ill", action="add")
+    client.force_login(users.director)
+    response = client.post(reverse("children:proposal_confirm", args=[kid.pk, proposal.pk]), {"on": "2026-11-05"})
+    assert response.status_code == 302
+    approval = Approval.objects.get(kind="category_proposal")
+    proposal.refresh_from_db()
+    assert proposal.status == CategoryProposalStatus.PENDING
+    assert not ChildCategory.objects.filter(child=kid, category="seriously_ill").exists()
+    services.approval_approve(user=users.supervisor, approval=approval)
+    proposal.refresh_from_db()
+    assert proposal.status == CategoryProposalStatus.CONFIRMED
+    assert ChildCategory.objects.get(child=kid, category="seriously_ill").started_on == datetime.date(2026, 11, 5)
