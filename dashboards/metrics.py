@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from children.categories import CATEGORY_BITS, LEFT_BEHIND, Category, flags_for
+from children.models import FamilyMember, WelfareCoverage
 from visits import rules
 from visits.models import due_sql
 
@@ -36,6 +37,7 @@ class Section:
 
 
 LEFT_BEHIND_MASK = flags_for(LEFT_BEHIND)
+FAMILY, WELFARE = FamilyMember._meta.db_table, WelfareCoverage._meta.db_table
 
 REQUIRED_SECTIONS: tuple[Section, ...] = (
     Section("categories", _("Categories"), "c.category_flags <> 0"),
@@ -44,7 +46,7 @@ REQUIRED_SECTIONS: tuple[Section, ...] = (
     Section(
         "guardian",
         _("A guardian among the family members"),
-        "EXISTS (SELECT 1 FROM children_familymember f WHERE f.child_id = c.id AND f.is_guardian)",
+        f"EXISTS (SELECT 1 FROM {FAMILY} f WHERE f.child_id = c.id AND f.is_guardian)",
     ),
     Section(
         "caregiver",
@@ -67,7 +69,7 @@ LEFT_BEHIND_SQL = f"(c.category_flags & {LEFT_BEHIND_MASK}) <> 0"
 SIGNED_SQL = f"{LEFT_BEHIND_SQL} AND ec.agreement_signed"
 ELIGIBLE_SQL = f"(c.category_flags & {WELFARE_ELIGIBLE_MASK}) <> 0"
 COVERED_SQL = (
-    f"{ELIGIBLE_SQL} AND EXISTS (SELECT 1 FROM children_welfarecoverage w WHERE w.child_id = c.id"
+    f"{ELIGIBLE_SQL} AND EXISTS (SELECT 1 FROM {WELFARE} w WHERE w.child_id = c.id"
     " AND w.started_on <= %(today)s AND (w.ended_on IS NULL OR w.ended_on >= %(today)s))"
 )
 COMPLETE_SQL = " AND ".join(f"({s.sql})" for s in REQUIRED_SECTIONS)

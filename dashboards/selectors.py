@@ -18,9 +18,11 @@ from accounts.areas import ancestor_prefixes
 from accounts.models import LEVEL_ORDER, PREFIX_LENGTH, Area, AreaLevel, Role, User
 from children import access
 from children.categories import Category
-from children.models import Colour
+from children.models import ArchiveStatus, Child, Colour, EntrustedCare
 from config.cache import computed_once
 from config.env import env_int
+from guardianship.models import Intervention, Referral, ReferralStatus, Report, ReportStatus
+from visits.models import VisitSchedule
 from visits.rules import days_overdue
 from visits.selectors import schedules_for
 
@@ -75,6 +77,11 @@ def figure_columns(today: datetime.date) -> list[tuple[str, str]]:
 
 
 CASEWORK_KEYS = ("reports", "referrals", "interventions")
+# The tables and statuses the hand-written SQL below reads, from the models.
+CHILD, CARE, SCHEDULE = Child._meta.db_table, EntrustedCare._meta.db_table, VisitSchedule._meta.db_table
+REPORT, REFERRAL, INTERVENTION = Report._meta.db_table, Referral._meta.db_table, Intervention._meta.db_table
+OPEN, REPORT_CLOSED = f"'{ArchiveStatus.OPEN.value}'", f"'{ReportStatus.CLOSED.value}'"
+REFERRAL_ENDED = ", ".join(f"'{s.value}'" for s in (ReferralStatus.DONE, ReferralStatus.DECLINED))
 
 
 def children_sql(group_len: int, today: datetime.date, where: str = "c.village_id LIKE %s") -> tuple[str, list[str]]:
@@ -85,10 +92,10 @@ def children_sql(group_len: int, today: datetime.date, where: str = "c.village_i
     sql = f"""
 SELECT substr(c.village_id, 1, {int(group_len)}) AS k,
        {sums}
-  FROM children_child c
-  LEFT JOIN children_entrustedcare ec ON ec.child_id = c.id
-  LEFT JOIN visits_visitschedule s ON s.child_id = c.id
- WHERE c.status = 'open' AND {where}
+  FROM {CHILD} c
+  LEFT JOIN {CARE} ec ON ec.child_id = c.id
+  LEFT JOIN {SCHEDULE} s ON s.child_id = c.id
+ WHERE c.status = {OPEN} AND {where}
  GROUP BY substr(c.village_id, 1, {int(group_len)})
 """
     return sql, [key for key, _sql in cols]
@@ -97,15 +104,15 @@ SELECT substr(c.village_id, 1, {int(group_len)}) AS k,
 def _casework_sql(group_len: int) -> str:
     n = int(group_len)
     return f"""
-SELECT 'reports', substr(r.area_id, 1, {n}), COUNT(*) FROM guardianship_report r
- WHERE r.status <> 'closed' AND r.area_id LIKE %s GROUP BY substr(r.area_id, 1, {n})
+SELECT 'reports', substr(r.area_id, 1, {n}), COUNT(*) FROM {REPORT} r
+ WHERE r.status <> {REPORT_CLOSED} AND r.area_id LIKE %s GROUP BY substr(r.area_id, 1, {n})
 UNION ALL
-SELECT 'referrals', substr(c.village_id, 1, {n}), COUNT(*) FROM guardianship_referral x
-  JOIN children_child c ON c.id = x.child_id
- WHERE x.status NOT IN ('done', 'declined') AND c.village_id LIKE %s GROUP BY substr(c.village_id, 1, {n})
+SELECT 'referrals', substr(c.village_id, 1, {n}), COUNT(*) FROM {REFERRAL} x
+  JOIN {CHILD} c ON c.id = x.child_id
+ WHERE x.status NOT IN ({REFERRAL_ENDED}) AND c.village_id LIKE %s GROUP BY substr(c.village_id, 1, {n})
 UNION ALL
-SELECT 'interventions', substr(c.village_id, 1, {n}), COUNT(*) FROM guardianship_intervention i
-  JOIN children_child c ON c.id = i.child_id
+SELECT 'interventions', substr(c.village_id, 1, {n}), COUNT(*) FROM {INTERVENTION} i
+  JOIN {CHILD} c ON c.id = i.child_id
  WHERE i.active AND c.village_id LIKE %s GROUP BY substr(c.village_id, 1, {n})
 """
 

@@ -9,9 +9,11 @@ from django.utils import timezone
 from visits import rules
 from visits.models import due_sql
 from visits.rules import CONTACT_KINDS, HOME_KINDS
-from visits.schedule import add_days_sql
+from visits.schedule import CHILD, OPEN, SCHEDULE, VISIT, add_days_sql, due_under_sql
 
 from .models import ComplianceSnapshot
+
+SNAPSHOT = ComplianceSnapshot._meta.db_table
 
 
 def month_end(month: datetime.date) -> datetime.date:
@@ -33,14 +35,26 @@ def _snapshot_sql(as_of: datetime.date) -> str:
     rule's interval. The intervals are today's (the stored schedule's): rules are data that rarely change, and
     children whose archive has been closed since are not counted (see README, dashboards)."""
     ok = rules.within_interval(as_of)  # the due date as of then, not overdue
-    home_due = add_days_sql("COALESCE(l.last_home, c.registered_on)", "s.home_days")
-    contact_due = add_days_sql("COALESCE(l.last_contact, c.registered_on)", "s.contact_days")
+    # The due dates as the schedule counts them (visits.rules.due_under: a stricter interval in force since a change
+    # counts from the change), from the last visits on or before that date.
+    home_due = due_under_sql(
+        add_days_sql("COALESCE(l.last_home, c.registered_on)", "s.home_days"),
+        "s.home_days",
+        "s.home_since",
+        "s.home_cap",
+    )
+    contact_due = due_under_sql(
+        add_days_sql("COALESCE(l.last_contact, c.registered_on)", "s.contact_days"),
+        "s.contact_days",
+        "s.contact_since",
+        "s.contact_cap",
+    )
     home_ok = f"s.home_days IS NOT NULL AND {due_sql(ok, home_due)}"
     contact_ok = f"s.contact_days IS NOT NULL AND {due_sql(ok, contact_due)}"
     with_rule = "(s.home_days IS NOT NULL OR s.contact_days IS NOT NULL)"
     compliant = f"{with_rule} AND (s.home_days IS NULL OR ({home_ok})) AND (s.contact_days IS NULL OR ({contact_ok}))"
     return f"""
-INSERT INTO dashboards_compliancesnapshot (month, village_id, children, with_rule, home_ok, contact_ok, compliant,
+INSERT INTO {SNAPSHOT} (month, village_id, children, with_rule, home_ok, contact_ok, compliant,
                                            taken_at)
 SELECT %s, c.village_id, COUNT(*),
        SUM(CASE WHEN {with_rule} THEN 1 ELSE 0 END),
@@ -48,17 +62,17 @@ SELECT %s, c.village_id, COUNT(*),
        SUM(CASE WHEN {contact_ok} THEN 1 ELSE 0 END),
        SUM(CASE WHEN {compliant} THEN 1 ELSE 0 END),
        %s
-  FROM children_child c
-  JOIN visits_visitschedule s ON s.child_id = c.id
+  FROM {CHILD} c
+  JOIN {SCHEDULE} s ON s.child_id = c.id
   LEFT JOIN (
         SELECT v.child_id,
                MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
                MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
-          FROM visits_visit v
+          FROM {VISIT} v
          WHERE v.visit_date <= %s
          GROUP BY v.child_id
        ) l ON l.child_id = c.id
- WHERE c.status = 'open' AND c.registered_on <= %s
+ WHERE c.status = {OPEN} AND c.registered_on <= %s
  GROUP BY c.village_id
 """
 

@@ -17,8 +17,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import PREFIX_LENGTH, AreaLevel
+from children.models import ArchiveStatus, Child
 
+from .models import RuleSet, Visit, VisitRule, VisitSchedule
 from .rules import CONTACT_KINDS, HOME_KINDS
+
+# The tables, from the models (never typed out), and the one archive status that has a schedule.
+SCHEDULE, CHILD, VISIT = VisitSchedule._meta.db_table, Child._meta.db_table, Visit._meta.db_table
+RULE_SET, RULE = RuleSet._meta.db_table, VisitRule._meta.db_table
+OPEN = f"'{ArchiveStatus.OPEN.value}'"
 
 VENDOR_SQL = {
     "postgresql": {
@@ -58,10 +65,20 @@ _OBLIGATION_COLUMNS = ["home_since", "home_cap", "contact_since", "contact_cap"]
 CHANGED_ON = "{changed_on}"  # where the day of the change goes; a parameter, filled in by `refresh`
 
 
+def due_under_sql(fresh: str, days: str, since: str, cap: str) -> str:
+    """`rules.due_under` in SQL: the due date under an obligation, from the due date counted from the last visit
+    (`fresh`), the interval (`days`), the day it came into force (`since`) and the cap (all SQL expressions)."""
+    from_since = add_days_sql(since, days)
+    return (
+        f"(CASE WHEN {days} IS NULL THEN NULL WHEN {since} IS NULL OR {fresh} >= {from_since} THEN {fresh}"
+        f" WHEN {cap} IS NULL OR {from_since} < {cap} THEN {from_since} ELSE {cap} END)"
+    )
+
+
 def _obligation_sql(kind: str) -> dict[str, str]:
     """The upsert's update of one kind's since, cap and due date: `rules.obligation_after` and `rules.due_under`, with
-    the row before as `visits_visitschedule` and the freshly counted values as `excluded`."""
-    old, new = "visits_visitschedule", "excluded"
+    the row before as the schedule table and the freshly counted values as `excluded`."""
+    old, new = SCHEDULE, "excluded"
     days, before = f"{new}.{kind}_days", f"{old}.{kind}_days"
     since = (
         f"(CASE WHEN {days} IS NULL THEN NULL WHEN {before} IS NULL OR {days} < {before} THEN {CHANGED_ON}"
@@ -71,12 +88,7 @@ def _obligation_sql(kind: str) -> dict[str, str]:
         f"(CASE WHEN {days} IS NULL OR {before} IS NULL THEN NULL WHEN {days} < {before} THEN {old}.{kind}_due_on"
         f" WHEN {days} = {before} THEN {old}.{kind}_cap ELSE NULL END)"
     )
-    fresh = f"{new}.{kind}_due_on"
-    from_since = add_days_sql(since, days)
-    due = (
-        f"(CASE WHEN {days} IS NULL THEN NULL WHEN {since} IS NULL OR {fresh} >= {from_since} THEN {fresh}"
-        f" WHEN {cap} IS NULL OR {from_since} < {cap} THEN {from_since} ELSE {cap} END)"
-    )
+    due = due_under_sql(f"{new}.{kind}_due_on", days, since, cap)
     return {f"{kind}_since": since, f"{kind}_cap": cap, f"{kind}_due_on": due}
 
 
@@ -104,13 +116,13 @@ def build_sql(where: str, key_len: int = 12) -> str:
     visit_where = "WHERE v.child_id IN (SELECT id FROM target)" if where else ""
     add = d["add_days"]
     update = _update_sql()
-    changed = " OR ".join(f"visits_visitschedule.{c} {d['changed']} {v}" for c, v in update.items())
+    changed = " OR ".join(f"{SCHEDULE}.{c} {d['changed']} {v}" for c, v in update.items())
     return f"""
 WITH target AS (
     SELECT c.id, c.village_id, c.registered_on, c.category_flags, c.parent_flags, c.colour, c.risk_grade,
            COALESCE(c.disability_grade, 0) AS disability_grade
-      FROM children_child c
-     WHERE c.status = 'open' {where}
+      FROM {CHILD} c
+     WHERE c.status = {OPEN} {where}
 ),
 profile AS (
     -- Children with the same rule-relevant facts match the same rules: match each distinct profile once.
@@ -122,8 +134,8 @@ candidate AS (
     SELECT p.area_key, p.category_flags, p.parent_flags, p.colour, p.risk_grade, p.disability_grade,
            length(rs.prefix) AS depth, r.id, r.home_visit_days, r.contact_days
       FROM profile p
-      JOIN visits_ruleset rs ON rs.active AND p.area_key LIKE rs.prefix || '%%'
-      JOIN visits_visitrule r ON r.rule_set_id = rs.id
+      JOIN {RULE_SET} rs ON rs.active AND p.area_key LIKE rs.prefix || '%%'
+      JOIN {RULE} r ON r.rule_set_id = rs.id
      WHERE (r.category_mask = 0 OR (p.category_flags & r.category_mask) <> 0)
        AND (r.parent_mask = 0 OR (p.parent_flags & r.parent_mask) <> 0)
        AND (r.risk_grades = '' OR (p.risk_grade <> ''
@@ -158,7 +170,7 @@ last AS (
     SELECT v.child_id,
            MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
            MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
-      FROM visits_visit v
+      FROM {VISIT} v
      {visit_where}
      GROUP BY v.child_id
 ),
@@ -172,7 +184,7 @@ calc AS (
            COALESCE(m.rule_ids, '') AS rule_ids
       FROM target t LEFT JOIN matched m ON m.child_id = t.id LEFT JOIN last l ON l.child_id = t.id
 )
-INSERT INTO visits_visitschedule (child_id, village_id, home_days, contact_days, last_home_on, last_contact_on,
+INSERT INTO {SCHEDULE} (child_id, village_id, home_days, contact_days, last_home_on, last_contact_on,
                                   home_due_on, contact_due_on, due_on, rule_ids, refreshed_at)
 SELECT id, village_id, home_days, contact_days, last_home, last_contact, home_due, contact_due,
        CASE WHEN home_due IS NULL THEN contact_due WHEN contact_due IS NULL THEN home_due
@@ -182,7 +194,7 @@ SELECT id, village_id, home_days, contact_days, last_home, last_contact, home_du
 ON CONFLICT (child_id) DO UPDATE SET
     {", ".join(f"{c} = {v}" for c, v in update.items())}, refreshed_at = excluded.refreshed_at
   WHERE ({changed})
-    AND (visits_visitschedule.refreshed_at IS NULL OR visits_visitschedule.refreshed_at <= excluded.refreshed_at)
+    AND ({SCHEDULE}.refreshed_at IS NULL OR {SCHEDULE}.refreshed_at <= excluded.refreshed_at)
 """
 
 
@@ -235,14 +247,13 @@ def refresh(
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
         cursor.execute(
-            f"DELETE FROM visits_visitschedule WHERE child_id IN "
-            f"(SELECT c.id FROM children_child c WHERE c.status <> 'open' {where})",
+            f"DELETE FROM {SCHEDULE} WHERE child_id IN (SELECT c.id FROM {CHILD} c WHERE c.status <> {OPEN} {where})",
             params,
         )
         if few:
             key_len = PREFIX_LENGTH[AreaLevel.VILLAGE]  # every rule prefix is at most a village code
         else:
-            cursor.execute("SELECT COALESCE(MAX(length(prefix)), 0) FROM visits_ruleset WHERE active")
+            cursor.execute(f"SELECT COALESCE(MAX(length(prefix)), 0) FROM {RULE_SET} WHERE active")
             key_len = max(1, cursor.fetchone()[0])
         cursor.execute(*statement(where, params, key_len, refreshed_at=timezone.now(), changed_on=changed_on))
         return cursor.rowcount

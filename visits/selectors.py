@@ -23,6 +23,10 @@ from .models import (
 )
 
 
+def _home_kinds() -> str:
+    return ", ".join(f"'{kind}'" for kind in rules.HOME_KINDS)
+
+
 def schedules_for(user: User) -> VisitScheduleQuerySet:
     """Schedules carry the village code, so the access rule applies to them without joining the children."""
     return access.scope(user, VisitSchedule.objects.all(), village_field="village__code", child_field="child_id")
@@ -30,17 +34,10 @@ def schedules_for(user: User) -> VisitScheduleQuerySet:
 
 def worklist_for(user: User, today: datetime.date) -> VisitScheduleQuerySet:
     """本周待访: due within 7 days or overdue, the most overdue first."""
-    return (
-        schedules_for(user)
-        .to_visit(today)
-        .select_related("child", "village")
-        .order_by("due_on", "child_id")
-    )
+    return schedules_for(user).to_visit(today).select_related("child", "village").order_by("due_on", "child_id")
 
 
-def overdue_for(
-    user: User, today: datetime.date, *, min_days: int = 1, village: str = ""
-) -> VisitScheduleQuerySet:
+def overdue_for(user: User, today: datetime.date, *, min_days: int = 1, village: str = "") -> VisitScheduleQuerySet:
     qs = schedules_for(user).overdue(today, min_days)
     if village:
         qs = qs.filter(village_id=village)
@@ -134,12 +131,12 @@ def compliance_by_township(user: User, start: datetime.date, end: datetime.date)
     sql = f"""
     WITH kids AS (
         SELECT s.child_id, s.village_id, s.home_days, c.registered_on
-          FROM visits_visitschedule s JOIN children_child c ON c.id = s.child_id
+          FROM {VisitSchedule._meta.db_table} s JOIN {Child._meta.db_table} c ON c.id = s.child_id
          WHERE s.home_days IS NOT NULL AND s.child_id IN ({child_sql})
     ),
     pts AS (
         SELECT k.child_id, v.visit_date AS d FROM kids k
-          JOIN visits_visit v ON v.child_id = k.child_id AND v.kind = 'home'
+          JOIN {Visit._meta.db_table} v ON v.child_id = k.child_id AND v.kind IN ({_home_kinds()})
          WHERE v.visit_date <= %s AND v.visit_date >= %s
         UNION ALL SELECT child_id, registered_on FROM kids
         UNION ALL SELECT child_id, %s FROM kids

@@ -107,9 +107,13 @@ def test_nearest_rule_set_wins_and_a_rule_change_recomputes_the_area(tree):
     assert VisitSchedule.objects.get(child=child).home_days == 90  # Qingdao
     county_set = RuleSet.objects.create(name="平度市", area=tree.county)
     VisitRule.objects.create(rule_set=county_set, description="每月", source="local", home_visit_days=30)
-    schedule.refresh(area_prefix=tree.county.prefix)
+    # The stricter rule applies from the day the refresh applies it (ten days after the registration here): due 30
+    # days from then, not 30 days from the registration (issue 15: no back-dated obligation).
+    applied = REGISTERED + datetime.timedelta(days=10)
+    schedule.refresh(area_prefix=tree.county.prefix, changed_on=applied)
     s = VisitSchedule.objects.get(child=child)
-    assert s.home_days == 30 and s.home_due_on == REGISTERED + datetime.timedelta(days=30)
+    assert (s.home_days, s.home_since) == (30, applied)
+    assert s.home_due_on == REGISTERED + datetime.timedelta(days=40)
 
 
 def test_python_matching_mirrors_the_rules():

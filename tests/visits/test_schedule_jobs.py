@@ -106,8 +106,9 @@ def queued(monkeypatch):
 
 
 def test_saving_a_rule_set_answers_with_a_job_and_leaves_the_schedules_to_it(
-    admin_client, kids, county_rules, queued, django_capture_on_commit_callbacks
+    admin_client, kids, county_rules, queued, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr(schedule, "today", lambda: datetime.date(2026, 1, 8))  # the day the job applies the rule
     assert home_due(kids[0]) == datetime.date(2026, 1, 25)  # 5 January + 20 days
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         response = post_rule_days(admin_client, county_rules, 10)
@@ -130,7 +131,8 @@ def test_saving_a_rule_set_answers_with_a_job_and_leaves_the_schedules_to_it(
     job.refresh_from_db()
     written = 2 if connection.vendor == "postgresql" else None  # SQLite's driver does not count the rows
     assert job.state == JobState.DONE and job.summary["written"] == written and job.finished_at
-    assert [home_due(k) for k in kids[:2]] == [datetime.date(2026, 1, 15)] * 2  # 5 January + 10 days
+    # The stricter rule counts from the day it was applied (issue 15: not back-dated): 8 January + 10 days.
+    assert [home_due(k) for k in kids[:2]] == [datetime.date(2026, 1, 18)] * 2
     assert home_due(kids[2]) == datetime.date(2026, 2, 4)  # Jiaozhou: the default rules' 30 days, untouched
     assert_as_full_recomputation()
     page = admin_client.get(reverse("children:job", args=[job.pk])).content.decode()
@@ -186,7 +188,8 @@ def refreshes(monkeypatch):
     return calls
 
 
-def test_jobs_waiting_together_are_done_by_one_recomputation(users, tree, kids, county_rules, refreshes):
+def test_jobs_waiting_together_are_done_by_one_recomputation(users, tree, kids, county_rules, refreshes, monkeypatch):
+    monkeypatch.setattr(schedule, "today", lambda: datetime.date(2026, 1, 8))  # the day the jobs apply the rule
     first = schedule_jobs.start_refresh(user=users.county_staff, prefixes=[tree.t1.prefix])
     VisitRule.objects.filter(rule_set=county_rules).update(home_visit_days=12)
     second = schedule_jobs.start_refresh(user=users.county_staff, prefixes=[tree.county.prefix, tree.t2.prefix])
@@ -198,7 +201,7 @@ def test_jobs_waiting_together_are_done_by_one_recomputation(users, tree, kids, 
     assert second.summary["by"] == first.pk and first.summary["jobs"] == [first.pk, second.pk]
     run_job(second.pk)  # its own message arrives later: nothing left to do
     assert refreshes == ["370283"]
-    assert home_due(kids[1]) == datetime.date(2026, 1, 17)
+    assert home_due(kids[1]) == datetime.date(2026, 1, 20)  # 8 January + 12 days
     assert_as_full_recomputation()
 
 
