@@ -32,6 +32,7 @@ class Scope(models.TextChoices):
     REFERRALS = "referrals", _("Read and update the department's referrals")
     ASSIGNMENTS = "assignments", _("Read and update the department's task assignments")
     CHANGES = "changes", _("Read the changes feed")
+    SUBMIT_LISTS = "submit_lists", _("Submit the department's lists")
 
 
 def _digest(key: str) -> str:

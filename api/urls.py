@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from exchange.api import SubmissionCreate
+
 from . import docs, errors, views
 
 app_name = "api"
@@ -19,5 +21,6 @@ urlpatterns = [
     path("assignments/", views.AssignmentList.as_view(), name="assignments"),
     path("assignments/<int:pk>/", views.AssignmentDetail.as_view(), name="assignment"),
     path("changes/", views.ChangeList.as_view(), name="changes"),
+    path("submissions/", SubmissionCreate.as_view(), name="submissions"),
     re_path(r"", errors.NotFoundView.as_view()),  # last: any other URL here is a 404 in the API's error shape
 ]

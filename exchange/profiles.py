@@ -1,0 +1,184 @@
+"""Column-mapping profiles (data: exchange.models.MappingProfile) and reading a submission's rows through one.
+
+A profile names, for each field of a row, the column headers (an upload) or keys (a JSON row) that hold it, the
+code lists that translate a department's values to the canonical codes, and extra date formats. The cells are
+normalised as every other list is (children.sheets: full-width digits, Excel dates, formula-like text refused;
+children.idnumber: the ID number checked and its birth date used when the date is missing). Any bad row refuses the
+whole submission, with a Chinese message per row (at most 20 shown)."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from children import idnumber, sheets
+
+from . import rules
+from .models import MappingProfile, RowStatus
+
+FIELDS = ("name", "id_number", "birth_date", "status", "relation", "parent_name")
+REQUIRED_COLUMNS = ("name", "status")
+SHIPPED_NAME = "本系统导入模板"
+MAX_ERRORS_SHOWN = 20
+
+# The shipped profile: the project's own import template (children.roster_format: 姓名, 身份证号, 出生日期 and their
+# aliases) with the columns a department's list adds (its status and, for parent rows, which parent).
+SHIPPED = {
+    "name": SHIPPED_NAME,
+    "note": "姓名、身份证号、出生日期同儿童信息导入模板；另加“状态”列（及父母一方的“与儿童关系”“父母姓名”）",
+    "columns": {
+        "name": ["姓名", "儿童姓名", "学生姓名"],
+        "id_number": ["身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码"],
+        "birth_date": ["出生日期", "出生年月日"],
+        "status": ["状态", "变动情况", "就学状况", "就学情况", "人员状态"],
+        "relation": ["与儿童关系", "监护人关系", "亲属关系"],
+        "parent_name": ["父母姓名", "监护人姓名"],
+    },
+    "codes": {
+        "status": {
+            "在校": "enrolled",
+            "在读": "enrolled",
+            "辍学": "dropped_out",
+            "失学辍学": "dropped_out",
+            "父母被羁押": "parent_detained",
+            "被羁押": "parent_detained",
+            "被救助": "parent_detained",
+            "羁押": "parent_detained",
+            "返家": "parent_returned",
+            "已返家": "parent_returned",
+            "释放返家": "parent_returned",
+            "死亡": "died",
+            "重病": "seriously_ill",
+            "重大疾病": "seriously_ill",
+            "残疾": "disabled",
+            "持证残疾": "disabled",
+            "低保": "on_roll",
+            "特困供养": "on_roll",
+            "在册": "on_roll",
+        },
+        "relation": {"父亲": "father", "父": "father", "母亲": "mother", "母": "mother"},
+    },
+    "date_formats": ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"],
+}
+
+
+def shipped_profile() -> MappingProfile:
+    profile = MappingProfile.objects.filter(name=SHIPPED_NAME).first()
+    if profile is None:  # a database flushed by a transactional test: put the shipped data back
+        profile = MappingProfile.objects.create(**SHIPPED)
+    return profile
+
+
+def _date(value: Any, formats: Iterable[str]) -> datetime.date | None:
+    if isinstance(value, str):
+        text = sheets.cell_text(value)
+        for fmt in formats:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    return sheets.cell_date(value)
+
+
+def _code(value: Any, codes: Mapping[str, str], allowed: Iterable[str]) -> str:
+    text = sheets.cell_text(value)
+    if not text:
+        return ""
+    code = codes.get(text, text)
+    if code not in allowed:
+        raise sheets.CellError(_("must be one of: %(choices)s") % {"choices": "、".join([*codes, *allowed])})
+    return code
+
+
+class Reader:
+    """Turns raw records ({field: value}) into clean rows, collecting the errors."""
+
+    def __init__(self, profile: MappingProfile | None):
+        self.codes = profile.codes if profile else {}
+        self.formats = profile.date_formats if profile else []
+        self.errors: list[str] = []
+
+    def _fail(self, message: str) -> None:
+        self.errors.append(message)
+
+    def row(self, number: int, record: Mapping[str, Any]) -> dict | None:
+        at = {"row": number}
+        try:
+            name = sheets.cell_plain_text(record.get("name"), max_length=50)
+        except sheets.CellError as exc:
+            return self._fail(_("Row %(row)d: the name %(error)s.") % {**at, "error": exc})
+        try:
+            number_text = sheets.cell_id_number(record.get("id_number"))
+        except sheets.CellError as exc:
+            return self._fail(_("Row %(row)d: the ID number %(error)s.") % {**at, "error": exc})
+        try:
+            birth = _date(record.get("birth_date"), self.formats)
+        except sheets.CellError as exc:
+            return self._fail(_("Row %(row)d: the date of birth %(error)s.") % {**at, "error": exc})
+        try:
+            status = _code(record.get("status"), self.codes.get("status", {}), RowStatus.values)
+        except sheets.CellError as exc:
+            return self._fail(_("Row %(row)d: the status %(error)s.") % {**at, "error": exc})
+        try:
+            relation = _code(record.get("relation"), self.codes.get("relation", {}), rules.PARENTS)
+            parent_name = sheets.cell_plain_text(record.get("parent_name"), max_length=50)
+        except sheets.CellError as exc:
+            return self._fail(_("Row %(row)d: the parent %(error)s.") % {**at, "error": exc})
+        if not name:
+            return self._fail(_("Row %(row)d: the name is missing.") % at)
+        if not status:
+            return self._fail(_("Row %(row)d: the status is missing.") % at)
+        if status in rules.PARENT_STATUSES and not relation:
+            return self._fail(_("Row %(row)d: say which parent (father or mother).") % at)
+        if status not in rules.PARENT_STATUSES:
+            relation, parent_name = "", ""
+        if number_text:
+            try:
+                info = idnumber.parse(number_text)
+            except ValidationError as exc:
+                return self._fail(_("Row %(row)d: %(error)s") % {**at, "error": " ".join(exc.messages)})
+            number_text, birth = info.number, birth or info.birth_date
+        elif birth is None:
+            return self._fail(_("Row %(row)d: give the ID number or at least the date of birth.") % at)
+        return {
+            "row_number": number,
+            "name": name,
+            "id_number": number_text,
+            "birth_date": birth,
+            "status": status,
+            "relation": relation,
+            "parent_name": parent_name,
+            "key": rules.person_key(number_text, name, birth, relation),
+        }
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            shown = self.errors[:MAX_ERRORS_SHOWN]
+            if len(self.errors) > MAX_ERRORS_SHOWN:
+                shown.append(_("… and %(n)d more rows with errors.") % {"n": len(self.errors) - MAX_ERRORS_SHOWN})
+            raise ValidationError(shown)
+
+
+def json_records(rows: Iterable[Mapping[str, Any]], profile: MappingProfile | None) -> Iterable[tuple[int, dict]]:
+    """API rows: keys are the field names, or any header of the profile's columns."""
+    aliases = {}
+    if profile:
+        for field, headers in profile.columns.items():
+            for h in headers:
+                aliases[sheets.normalise_header(h)] = field
+    for number, row in enumerate(rows, start=1):
+        record = {}
+        for k, v in row.items():
+            field = k if k in FIELDS else aliases.get(sheets.normalise_header(k))
+            if field:
+                record[field] = v
+        yield number, record
+
+
+def sheet_records(upload, profile: MappingProfile) -> Iterable[tuple[int, dict]]:
+    """An uploaded .xlsx/.xls/.csv read through the profile's columns (children.sheets finds the header row)."""
+    columns = {field: list(headers) for field, headers in profile.columns.items() if field in FIELDS}
+    sheet = sheets.read_table(upload, columns=columns, required=[c for c in REQUIRED_COLUMNS if c in columns])
+    return sheet.records()
