@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
 from tests.approvals.objects import make_objects as make_approvals_objects
+from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
+from tests.approvals.objects import make_objects as make_approvals_objects
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
 from tests.factories import DepartmentFactory, UserFactory
 from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
@@ -49,6 +51,7 @@ OBJECT_KWARGS = {
     "api:referral": {"pk": "referral"},
     "api:assignment": {"pk": "assignment"},
     **OVERSIGHT_OBJECT_KWARGS,
+    **APPROVALS_OBJECT_KWARGS,
     **APPROVALS_OBJECT_KWARGS,
     **SITES_OBJECT_KWARGS,
 }
@@ -188,6 +191,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "plan": plan,
         "assignment": assignment,
         **make_oversight_objects(users, tree, child),
+        **make_approvals_objects(users, tree, child),
         **make_approvals_objects(users, tree, child),
         **make_sites_objects(users, tree),
     }

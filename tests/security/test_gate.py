@@ -62,6 +62,9 @@ def _personal(child: Child) -> list[str]:
 SHARED_MAY_OPEN = {
     "children:detail": "the reduced archive: sex, month of birth, village, school, the department's referrals",
     "guardianship:referral": "the referral the department handles",
+    # The world's referral is for psychological counselling: psychology.access opens the record (read only) to the
+    # receiving department while the referral is open (tests/security/test_psychology_and_sites.py closes it).
+    "psychology:record": "the psychological record of a child referred to the department for psychological care",
 }
 # Pages of the liaison's own work that may name the child (name only, never the personal data in `_personal`).
 SHARED_MAY_NAME = {
@@ -158,6 +161,11 @@ NOT_ABOUT_A_CHILD = {
     "oversight:finding_close": "POST only",
     "oversight:row_assign": "POST only",
     "oversight:row_screen_in": "POST only",
+    "sites:detail": "a children's home or workstation",
+    "sites:edit": "a children's home or workstation",
+    "sites:staff_new": "a children's home or workstation",
+    "sites:staff_end": "a children's home or workstation",
+    "sites:opening_new": "a children's home or workstation",
 }
 
 
