@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from children.forms import DateInput
 from guardianship.casework import possible_owners
 from guardianship.models import Assessment, Item, Referral, ReferralStatus
+from pairing import selectors as pairing_selectors
 from visits.models import Visit
 
 from .models import Decision, OwnerKind, PlanKind, Progress
@@ -116,7 +117,10 @@ class MeasureForm(forms.Form):
     description = forms.CharField(label=_("measure"), max_length=300)
     owner_kind = forms.ChoiceField(label=_("carried out by"), choices=OwnerKind.choices)
     owner_name = forms.CharField(
-        label=_("helper or organisation"), max_length=100, required=False, help_text=_("For a helper or organisation.")
+        label=_("helper or organisation"),
+        max_length=100,
+        required=False,
+        help_text=_("For a helper or organisation not in the registries: the name."),
     )
     due_on = forms.DateField(label=_("due by"), widget=DateInput)
 
@@ -141,7 +145,22 @@ class MeasureForm(forms.Form):
             label_of=lambda r: f"{r.department} · {r.get_service_display()}",
             help_text=_("For a department: the referral that asks it."),
         )
-        self.order_fields(["description", "goal", "owner_kind", "owner", "referral", "owner_name", "due_on"])
+        today = timezone.localdate()
+        self.fields["helper"] = forms.ModelChoiceField(
+            label=_("helper"),
+            queryset=pairing_selectors.helpers_for_child(child, today),
+            required=False,
+            help_text=_("For a paired helper in the county's registry."),
+        )
+        self.fields["organisation"] = forms.ModelChoiceField(
+            label=_("social organisation"),
+            queryset=pairing_selectors.referral_organisations(child.village_id, today),
+            required=False,
+            help_text=_("For an organisation in the registry."),
+        )
+        self.order_fields(
+            ["description", "goal", "owner_kind", "owner", "referral", "helper", "organisation", "owner_name", "due_on"]
+        )
 
 
 class MeasureDoneForm(forms.Form):

@@ -223,7 +223,19 @@ class Measure(models.Model):
         on_delete=models.PROTECT,
         related_name="plan_measures",
     )
-    # A paired helper or an organisation, by name (the registries of pairing/ may later give a foreign key).
+    # A paired helper or an organisation: from the registries of pairing/ where registered (the name is copied), else
+    # by name only.
+    helper = models.ForeignKey(
+        "pairing.Helper", verbose_name=_("helper"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "pairing.Organisation",
+        verbose_name=_("social organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     owner_name = models.CharField(_("helper or organisation"), max_length=100, blank=True)
     due_on = models.DateField(_("due by"))
     done_on = models.DateField(_("done on"), null=True, blank=True)

@@ -14,6 +14,8 @@ from children import access
 from children.models import Child, Problem
 from guardianship.casework import possible_owners
 from guardianship.models import Assessment, Referral
+from pairing import selectors as pairing_selectors
+from pairing.models import Helper, Organisation
 from visits.models import Visit
 
 from . import rules
@@ -177,9 +179,12 @@ def measure_add(
     owner: User | None = None,
     referral: Referral | None = None,
     owner_name: str = "",
+    helper: Helper | None = None,
+    organisation: Organisation | None = None,
 ) -> Measure:
     """A measure and who carries it out: a director, supervisor or civil-affairs officer of the child's area; a
-    department through one of the child's referrals; a paired helper or an organisation by name."""
+    department through one of the child's referrals; a helper of the child's county or an organisation the child
+    may be referred to (the registries of pairing/), or either by name only when not registered."""
     child = plan.child
     _require_edit(user, child)
     _require_open(plan)
@@ -187,7 +192,8 @@ def measure_add(
         raise ValidationError({"goal": _("Choose a goal of this plan.")})
     if due_on < plan.opened_on:
         raise ValidationError({"due_on": _("A measure cannot be due before the plan is drawn up.")})
-    values = {"owner": None, "referral": None, "owner_name": ""}
+    values = {"owner": None, "referral": None, "owner_name": "", "helper": None, "organisation": None}
+    today = timezone.localdate()
     if owner_kind == OwnerKind.STAFF:
         if owner is None or not possible_owners(child).filter(pk=owner.pk, role__in=STAFF_ROLES).exists():
             raise ValidationError({"owner": _("Choose a member of staff working in this child's area.")})
@@ -198,6 +204,14 @@ def measure_add(
         if not referral.is_open:
             raise ValidationError({"referral": _("This referral is closed: refer the child again.")})
         values["referral"] = referral
+    elif owner_kind == OwnerKind.HELPER and helper is not None:
+        if not pairing_selectors.helpers_for_child(child, today).filter(pk=helper.pk).exists():
+            raise ValidationError({"helper": _("Choose a helper serving in this child's county.")})
+        values.update(helper=helper, owner_name=helper.name[:100])
+    elif owner_kind == OwnerKind.ORGANISATION and organisation is not None:
+        if not pairing_selectors.referral_organisations(child.village_id, today).filter(pk=organisation.pk).exists():
+            raise ValidationError({"organisation": _("Choose an organisation serving this child's county or city.")})
+        values.update(organisation=organisation, owner_name=organisation.name[:100])
     elif owner_kind in (OwnerKind.HELPER, OwnerKind.ORGANISATION):
         if not owner_name.strip():
             raise ValidationError({"owner_name": _("Name the helper or the organisation.")})

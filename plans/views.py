@@ -150,11 +150,10 @@ def measure_done(request, pk: int):
         messages.success(request, _("Marked done."))
     else:
         messages.error(request, "；".join(form.non_field_errors()) or _("Not saved."))
-    return redirect(
-        request.POST.get("next") == "plan"
-        and reverse("plans:detail", args=[measure.plan.child_id, measure.plan_id])
-        or "visits:worklist"
-    )
+    back = request.POST.get("next")
+    if back == "plan":
+        return _to_plan(measure.plan, f"#measure-{measure.pk}")
+    return redirect("tasks:mine" if back == "tasks" else "visits:worklist")
 
 
 @login_required

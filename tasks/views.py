@@ -51,7 +51,17 @@ def mine(request):
     if request.user.role != Role.LIAISON and not request.user.is_administrator:
         raise Http404
     rows = list(selectors.assignments_of(request.user))
-    return render(request, "tasks/mine.html", {"rows": rows, "form": AssignmentUpdateForm()})
+    from django.utils import timezone
+
+    from plans.selectors import open_measures_for
+
+    # The department's help-plan measures (through its referrals), as in the worklist of other roles.
+    measures = list(open_measures_for(request.user)[:100])
+    return render(
+        request,
+        "tasks/mine.html",
+        {"rows": rows, "form": AssignmentUpdateForm(), "plan_measures": measures, "today": timezone.localdate()},
+    )
 
 
 @login_required

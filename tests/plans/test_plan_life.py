@@ -149,7 +149,12 @@ def test_measures_are_in_their_owners_worklists(client, users, child):
     client.force_login(users.other_director)
     assert client.post(reverse("plans:measure_done", args=[dept.pk]), {"result": "x"}).status_code == 404
     client.force_login(users.liaison)
-    client.post(reverse("plans:measure_done", args=[dept.pk]), {"result": "已完成两次家庭教育指导"})
+    landing = client.get(reverse("tasks:mine"))  # the liaison's own page lists the department's measures too
+    assert [m.pk for m in landing.context["plan_measures"]] == [dept.pk]
+    done = client.post(
+        reverse("plans:measure_done", args=[dept.pk]), {"result": "已完成两次家庭教育指导", "next": "tasks"}
+    )
+    assert done.status_code == 302 and done.url == reverse("tasks:mine")
     dept.refresh_from_db()
     assert dept.done_on == TODAY and dept.result == "已完成两次家庭教育指导"
     assert client.get(reverse("visits:worklist")).context["plan_measures"] == []
@@ -285,3 +290,68 @@ def test_county_staff_close_a_plan_at_once(users, child):
     )
     plan.refresh_from_db()
     assert review.approval is None and plan.status == PlanStatus.CLOSED
+
+
+def test_a_measure_may_name_a_registered_helper_or_organisation_of_the_childs_region(users, child, tree):
+    from pairing.models import Helper, Organisation
+
+    plan = _plan(users, child)
+    ours = Helper.objects.create(name="王老师", kind="teacher", county=tree.county, from_on=TODAY - 100 * DAY)
+    theirs = Helper.objects.create(name="赵老师", kind="teacher", county=tree.other_county, from_on=TODAY - 100 * DAY)
+    far = Organisation.objects.create(
+        name="天津某社工机构",
+        kind="social_work",
+        county=_area("120116", "滨海新区", "county"),
+        registration_number="12120116MB0000000X",
+        services="个案服务",
+        service_area="滨海新区",
+        from_on=TODAY - 100 * DAY,
+    )
+    m = services.measure_add(
+        user=users.director, plan=plan, description="每周陪伴", owner_kind="helper", helper=ours, due_on=TODAY
+    )
+    assert m.helper == ours and m.owner_name == "王老师"
+    with pytest.raises(ValidationError):
+        services.measure_add(
+            user=users.director, plan=plan, description="x", owner_kind="helper", helper=theirs, due_on=TODAY
+        )
+    with pytest.raises(ValidationError):
+        services.measure_add(
+            user=users.director, plan=plan, description="x", owner_kind="organisation", organisation=far, due_on=TODAY
+        )
+    assert Measure.objects.filter(plan=plan).count() == 1
+
+
+def _area(code, name, level):
+    from tests.factories import area
+
+    return area(code, name, level)
+
+
+def test_the_plan_page_has_a_fixed_number_of_queries(client, users, child, django_assert_max_num_queries):
+    plan = _plan(users, child)
+    client.force_login(users.director)
+    url = reverse("plans:detail", args=[child.pk, plan.pk])
+
+    def grow(n):
+        for i in range(n):
+            g = services.goal_add(user=users.director, plan=plan, description=f"目标{i}")
+            services.measure_add(
+                user=users.director,
+                plan=plan,
+                goal=g,
+                description=f"措施{i}",
+                owner_kind="staff",
+                owner=users.county_staff,
+                due_on=TODAY + DAY,
+            )
+        goals = {g.pk: ("some", "") for g in plan.goals.all()}
+        services.review_create(user=users.director, plan=plan, reviewed_on=TODAY, decision="continue", progress=goals)
+
+    grow(1)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(url).status_code == 200
+    grow(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["measures"]) == 6 and len(page.context["reviews"]) == 2
