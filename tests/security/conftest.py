@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
 from tests.approvals.objects import make_objects as make_approvals_objects
-from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
-from tests.approvals.objects import make_objects as make_approvals_objects
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
 from tests.factories import DepartmentFactory, UserFactory
 from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
 from tests.oversight.objects import make_objects as make_oversight_objects
+from tests.pairing.objects import OBJECT_KWARGS as PAIRING_OBJECT_KWARGS
+from tests.pairing.objects import make_objects as make_pairing_objects
 from tests.sites.objects import OBJECT_KWARGS as SITES_OBJECT_KWARGS
 from tests.sites.objects import make_objects as make_sites_objects
 
@@ -52,8 +52,8 @@ OBJECT_KWARGS = {
     "api:assignment": {"pk": "assignment"},
     **OVERSIGHT_OBJECT_KWARGS,
     **APPROVALS_OBJECT_KWARGS,
-    **APPROVALS_OBJECT_KWARGS,
     **SITES_OBJECT_KWARGS,
+    **PAIRING_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -192,8 +192,8 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         "assignment": assignment,
         **make_oversight_objects(users, tree, child),
         **make_approvals_objects(users, tree, child),
-        **make_approvals_objects(users, tree, child),
         **make_sites_objects(users, tree),
+        **make_pairing_objects(users, tree, child),
     }
     return SimpleNamespace(
         child=child,
