@@ -205,6 +205,7 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # dates as 2026-11-29 in both languages (docs/design.md)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

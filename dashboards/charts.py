@@ -5,12 +5,15 @@ Every chart is drawn from the same numbers as the table beside it; nothing here 
 
 from dataclasses import dataclass, field
 
-WIDTH = 520  # viewBox units; the SVG scales to its container
-LABEL_W = 130
-VALUE_W = 60
-BAR_H = 18
-GAP = 6
-TOP = 4
+WIDTH = 360  # viewBox units; the SVG scales to its container (about 340 px on a 390 px phone: nearly 1:1)
+ROW = 48  # one bar's row: its label and value on a line, the bar under them. A row is the bar's link (drill-down),
+# so it stays at least 44 CSS px tall on a phone (design system: docs/design.md)
+LABEL_Y = 15  # the label's baseline in its row
+BAR_Y = 21  # the bar's top in its row
+BAR_H = 16
+TOP = 2
+LABEL_W = 0  # bars start at the left edge (labels sit above them, not beside: long Chinese area names fit)
+VALUE_W = 0
 
 COLOUR_FILL = {"red": "#d7263d", "orange": "#f28c28", "yellow": "#e9c46a", "green": "#2a9d8f"}
 BAR_FILL = "#1457a8"
@@ -30,10 +33,15 @@ class Bar:
     value: str
     y: float
     segments: list[Segment] = field(default_factory=list)
+    link: str | None = None  # the drill-down URL: the whole row is a link
 
     @property
     def text_y(self) -> float:
-        return self.y + BAR_H - 4
+        return self.y + LABEL_Y
+
+    @property
+    def bar_y(self) -> float:
+        return self.y + BAR_Y
 
 
 @dataclass
@@ -43,14 +51,22 @@ class Chart:
     width: int = WIDTH
     label_w: int = LABEL_W
     bar_h: int = BAR_H
+    row_h: int = ROW
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (name, fill) of each series of a stacked chart
 
     @property
     def height(self) -> int:
-        return TOP + len(self.bars) * (BAR_H + GAP) + GAP
+        return TOP + len(self.bars) * ROW
 
     @property
     def value_x(self) -> int:
-        return self.width - VALUE_W + 4
+        return self.width
+
+    def link_bars(self, links: list[str | None]) -> None:
+        """Each bar drills down where its table row does (the same rows, in the same order)."""
+        if len(links) == len(self.bars):
+            for bar, link in zip(self.bars, links, strict=True):
+                bar.link = link
 
 
 def _scale(max_value: float) -> float:
@@ -64,7 +80,7 @@ def hbar(title: str, items: list[tuple[str, float | None]], *, max_value: float 
     k = _scale(top)
     bars = []
     for i, (label, value) in enumerate(items):
-        y = TOP + i * (BAR_H + GAP)
+        y = TOP + i * ROW
         shown = "–" if value is None else f"{value:g}{unit}"
         bar = Bar(label=label, value=shown, y=y)
         if value:
@@ -79,7 +95,7 @@ def stacked(title: str, labels: list[str], series: list[tuple[str, str, list[int
     k = _scale(max(totals or [0]))
     bars = []
     for i, label in enumerate(labels):
-        y = TOP + i * (BAR_H + GAP)
+        y = TOP + i * ROW
         bar = Bar(label=label, value=str(totals[i]), y=y)
         x = float(LABEL_W)
         for name, fill, values in series:
@@ -88,4 +104,4 @@ def stacked(title: str, labels: list[str], series: list[tuple[str, str, list[int
                 bar.segments.append(Segment(x=round(x, 1), w=w, fill=fill, title=f"{label} {name}: {values[i]}"))
                 x += w
         bars.append(bar)
-    return Chart(title=title, bars=bars)
+    return Chart(title=title, bars=bars, legend=[(name, fill) for name, fill, _values in series])

@@ -29,6 +29,10 @@ class Table:
     total: list | None = None
     chart: charts.Chart | None = None
 
+    def __post_init__(self):
+        if self.chart is not None and self.links:
+            self.chart.link_bars(self.links)  # the chart drills down like the table
+
     @property
     def lines(self) -> list[dict]:
         """Rows for the template: the first cell (a link when the row drills down) and the others."""
