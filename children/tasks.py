@@ -8,3 +8,11 @@ def run_job(job_id: int) -> None:
     from .jobs import run_job as run
 
     run(job_id)
+
+
+@shared_task
+def partitions_ahead() -> list[str]:
+    """Monthly: next year's partitions of the tables partitioned by year (config/partitions.py)."""
+    from config import partitions
+
+    return partitions.ensure_years()
