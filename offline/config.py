@@ -78,6 +78,7 @@ def page_config(user) -> dict:
         "sw": reverse("offline:service_worker"),
         "api": reverse("api:visits"),
         "outbox": reverse("offline:outbox"),
+        "home": reverse("home"),
         "worklist": reverse("visits:worklist"),
         "logout": reverse("logout"),
         "patterns": {"child": id_pattern("children:detail"), "visit": id_pattern("visits:new")},

@@ -49,7 +49,7 @@ def manifest(request):
         "name": _("Child care services"),
         "short_name": _("Child care"),
         "lang": "zh-CN" if get_language().startswith("zh") else "en",
-        "start_url": reverse("visits:worklist"),
+        "start_url": reverse("home"),  # by role: the worklist for a child director
         "scope": "/",
         "id": "/",
         "display": "standalone",

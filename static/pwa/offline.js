@@ -2,9 +2,9 @@
    server in the page's <script type="application/json" id="offline-config"> (offline/config.py).
 
    - Registers the service worker (/sw.js, scope "/"), which answers from the kept pages when the network fails.
-   - On the worklist, online: keeps a copy of the worklist, the outbox page, and the archive summary and visit form of
-     every child linked from it, in the cache "care-u<user id>" (each copy stamped with the time it was kept; copies
-     older than OFFLINE_CACHE_DAYS are removed and never shown).
+   - On the worklist, online: keeps a copy of the start page (the app's start_url), the worklist, the outbox page,
+     and the archive summary and visit form of every child linked from it, in the cache "care-u<user id>" (each copy
+     stamped with the time it was kept; copies older than OFFLINE_CACHE_DAYS are removed and never shown).
    - On the visit form, offline: the submit is caught and the visit (with its photos, made smaller to fit the
      size cap) is kept in IndexedDB ("care-offline-u<user id>", store "outbox") under a key made on the phone.
    - Sends the outbox to the visits endpoint of the API (POST /api/v1/visits/, multipart, the session and its CSRF
@@ -98,7 +98,8 @@
 
   async function keep(cache, url) {
     const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok || response.redirected || leaving) return;
+    // The start page ("/") sends each role on to its own page: kept under "/", so the app opens offline too.
+    if (!response.ok || (response.redirected && url !== C.home) || leaving) return;
     const headers = new Headers(response.headers);
     headers.set(KEPT_AT, String(Date.now()));
     const body = await response.blob();
@@ -109,7 +110,7 @@
   async function keepWorklist() {
     const child = new RegExp(C.patterns.child);
     const visit = new RegExp(C.patterns.visit);
-    const urls = new Set([C.worklist, C.outbox, ...C.static]);
+    const urls = new Set([C.home, C.worklist, C.outbox, ...C.static]);
     document.querySelectorAll("main a[href]").forEach((a) => {
       const url = new URL(a.href, location.href);
       if (url.origin === location.origin && (child.test(url.pathname) || visit.test(url.pathname))) {

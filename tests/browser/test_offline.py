@@ -80,6 +80,8 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
     page.goto(f"{live_server.url}/visits/worklist/")
     assert page.locator(".work-row").count() == 3
     assert page.locator("#offline-banner .offline-state").count() == 1
+    page.goto(f"{live_server.url}/")  # the app's start page, opened from the home screen
+    assert page.locator(".work-row").count() == 3
     page.goto(f"{live_server.url}/children/{children[0]}/")
     assert page.locator("h1").count() >= 1 and "503" not in page.title()
     assert set(Visit.objects.values_list("pk", flat=True)) == before  # nothing reached the server

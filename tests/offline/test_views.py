@@ -41,7 +41,7 @@ def test_the_manifest_names_the_app_and_its_icons_exist_in_their_sizes(client):
     assert response["Content-Type"] == "application/manifest+json"
     manifest = json.loads(response.content)
     assert manifest["name"] == "儿童关爱服务" and manifest["short_name"] == "儿童关爱"
-    assert manifest["start_url"] == "/visits/worklist/" and manifest["scope"] == "/"
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
     assert manifest["display"] == "standalone"
     purposes = set()
     for icon in manifest["icons"]:
