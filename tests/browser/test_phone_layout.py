@@ -57,7 +57,7 @@ TEXTS = """(selector) => {
   }
   return out;
 }"""
-# Pages whose labels are regional data in Chinese by design: an assessment instrument's items (guardianship).
+# Pages whose labels and hints are regional data in Chinese by design: an assessment instrument's name and items.
 DATA_LABELS = re.compile(r"/assessments/new/$")
 
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}[ ,]+[A-Za-z]{3,}")  # two English words in a row
@@ -96,9 +96,9 @@ def _crawl(page, base: str, start: str, language: str) -> dict:
             texts = page.evaluate(TEXTS, "main, header, nav.tabbar")
             here += [f"English left in Chinese: {m.group(0)!r}" for t in texts for m in [ENGLISH_WORDS.search(t)] if m]
         else:
-            chrome = "nav.main-nav a, nav.tabbar a, button, thead th, fieldset.section > legend, .filters label, .hint"
+            chrome = "nav.main-nav a, nav.tabbar a, button, thead th, fieldset.section > legend, .filters label"
             if not DATA_LABELS.search(path.split("?")[0]):
-                chrome += ", .field > label, .field > legend"
+                chrome += ", .field > label, .field > legend, .hint"
             here += [f"Chinese left in English: {t[:40]!r}" for t in page.evaluate(TEXTS, chrome) if HAN.search(t)]
         if here:
             problems[urlsplit(page.url).path] = here
@@ -217,3 +217,20 @@ def test_a_refused_visit_form_shows_the_error_summary(phone, live_server, sign_i
     assert link.count() == 1
     assert page.locator("#row-visited_at.has-error .error").count() == 1
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+
+
+def test_the_dashboard_fits_1366_px_and_its_charts_drill_down(page, live_server, sign_in, users, tree, county_data):  # noqa: F811
+    """On a 1366 px office screen the county dashboard's tables fit without sideways scrolling; on it (and on a phone)
+    a chart's row is a link to the same area as its table row, and the headline figures are tiles."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, "county_staff")
+    page.goto(f"{live_server.url}/dashboards/370283/")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    for wrap in page.locator("#table-compliance .table-wrap, #table-welfare .table-wrap").all():
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+    assert page.locator(".tiles .tile").count() == 5
+    assert page.locator("#total-children").inner_text() == "5"
+    page.screenshot(path="var/screenshot-dashboard-1366.png", full_page=True)
+    page.locator("#table-compliance svg.chart a.bar-link").first.click()
+    page.wait_for_url(re.compile(r"/dashboards/370283001/$"))  # 东阁街道, the first township
+    assert page.locator("#total-children").inner_text() == "4"
