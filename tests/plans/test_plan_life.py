@@ -355,3 +355,29 @@ def test_the_plan_page_has_a_fixed_number_of_queries(client, users, child, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert len(page.context["measures"]) == 6 and len(page.context["reviews"]) == 2
+
+
+@pytest.mark.parametrize("name", ["need_new", "goal_new", "measure_new", "review_new"])
+def test_the_plans_forms_are_not_found_outside_the_childs_area_and_read_only_for_liaisons(client, users, child, name):
+    plan = _plan(users, child)
+    url = reverse(f"plans:{name}", args=[child.pk, plan.pk])
+    for outsider in ("other_director", "other_county_staff", "liaison"):
+        client.force_login(getattr(users, outsider))
+        assert client.get(url).status_code == 404, outsider
+        assert client.post(url, {}).status_code == 404, outsider
+    client.force_login(users.director)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse(f"plans:{name}", args=[child.pk, plan.pk + 1000])).status_code == 404
+
+
+def test_a_closed_plan_is_read_only(client, users, child):
+    plan = _plan(users, child, user=users.county_staff, lead=users.county_staff)
+    services.review_create(
+        user=users.county_staff, plan=plan, reviewed_on=TODAY, decision="close", progress={}, close_reason="已迁出"
+    )
+    client.force_login(users.director)
+    page = client.get(reverse("plans:detail", args=[child.pk, plan.pk]))
+    assert page.status_code == 200 and not page.context["can_edit"]
+    refused = client.post(reverse("plans:goal_new", args=[child.pk, plan.pk]), {"description": "新目标"})
+    assert refused.status_code == 200 and "该方案已结案" in refused.content.decode()
+    assert not plan.goals.exists()
