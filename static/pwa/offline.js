@@ -5,8 +5,9 @@
    - On the worklist, online: keeps a copy of the start page (the app's start_url), the worklist, the outbox page,
      and the archive summary and visit form of every child linked from it, in the cache "care-u<user id>" (each copy
      stamped with the time it was kept; copies older than OFFLINE_CACHE_DAYS are removed and never shown).
-   - On the visit form, offline: the submit is caught and the visit (with its photos, made smaller to fit the
-     size cap) is kept in IndexedDB ("care-offline-u<user id>", store "outbox") under a key made on the phone.
+   - On the visit form, offline (or "online" but the server does not answer a small request within 5 s): the submit
+     is caught and the visit (with its photos, made smaller to fit the size cap) is kept in IndexedDB
+     ("care-offline-u<user id>", store "outbox") under a key made on the phone.
    - Sends the outbox to the visits endpoint of the API (POST /api/v1/visits/, multipart, the session and its CSRF
      token, the key as client_key) on page load and when the connection returns. The endpoint goes through the same
      access gate, checks and history as the web form; the key makes a resend a replay, never a second visit. A visit
@@ -24,6 +25,7 @@
   const CACHE_PREFIX = "care-u";
   const KEPT_AT = "X-Offline-Kept-At";
   const DAY_MS = 24 * 3600 * 1000;
+  const PROBE_TIMEOUT_MS = 5000;
   const zh = (document.documentElement.lang || "zh").toLowerCase().startsWith("zh");
 
   if ("serviceWorker" in navigator && C.sw) {
@@ -186,13 +188,44 @@
     if (first) first.scrollIntoView({ block: "center" });
   }
 
+  async function reachable() {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
+    try {
+      await fetch(C.sw, { cache: "no-store", signal: controller.signal }); // small, no database; any answer will do
+      return true;
+    } catch (error) {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   function catchVisitForm(childId) {
     const form = document.querySelector('main form[method="post"][enctype="multipart/form-data"]');
     if (!form) return;
     form.dataset.offline = "ready";
+    let busy = false; // a second tap while the first is being handled makes nothing
     form.addEventListener("submit", async (event) => {
-      if (navigator.onLine) return; // online: the web form, as always
       event.preventDefault();
+      if (busy) return;
+      busy = true;
+      let leavingPage = false;
+      try {
+        leavingPage = await submitted();
+      } finally {
+        busy = leavingPage; // the page is being left: stay busy
+      }
+    });
+
+    /** Handles one submit; true when the page is being left (posted, or kept and off to the outbox). */
+    async function submitted() {
+      // "Online" on a phone may still mean no data gets through (a weak signal): ask the server first, briefly.
+      // If it answers, the web form is posted as always; if not, the visit is kept in the outbox.
+      if (navigator.onLine && (await reachable())) {
+        form.submit();
+        return true;
+      }
       const data = new FormData(form);
       const fields = {};
       const household = [];
@@ -241,7 +274,8 @@
       }
       const harm = fields.harm_found === "on" ? "&harm=1" : "";
       location.href = `${C.outbox}#saved${harm}`;
-    });
+      return true;
+    }
   }
 
   // --- Sending ----------------------------------------------------------------------------------------------------

@@ -258,3 +258,35 @@ def test_a_large_photo_is_made_smaller_on_the_phone_and_one_too_large_is_refused
     photo = VisitPhoto.objects.get(visit__met_whom="妈妈")
     assert photo.image.name.endswith(".jpg")  # made smaller as a JPEG on the phone
     assert photo.image.size <= 40_000
+
+
+def test_online_but_nothing_gets_through_keeps_the_visit_in_the_outbox(phone, users, tree, live_server, sign_in):
+    """A weak signal: the phone says it is online (navigator.onLine) but no request reaches the server."""
+    from tests.visits.test_views import _orphans
+
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    context = page.context
+    sign_in(page, "director")
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("html[data-offline-kept]")
+    form = page.locator(".work-row a.button").first.get_attribute("href")
+
+    def nothing_gets_through(route):
+        route.abort("timedout")
+
+    context.route("**/*", nothing_gets_through)
+    page.goto(f"{live_server.url}{form}")
+    page.wait_for_selector("form[data-offline=ready]")
+    assert page.evaluate("navigator.onLine") is True
+    _fill_home_visit(page, "姑姑")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/offline/outbox/")
+    page.wait_for_selector("html[data-outbox='1']")
+    assert not Visit.objects.filter(met_whom="姑姑").exists()
+
+    context.unroute("**/*", nothing_gets_through)
+    page.reload()
+    page.wait_for_selector("html[data-outbox='0']", timeout=20000)
+    assert Visit.objects.filter(met_whom="姑姑").count() == 1
