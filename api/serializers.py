@@ -179,8 +179,17 @@ class PostedVisitsSerializer(serializers.Serializer):
 class ReferralSerializer(serializers.ModelSerializer):
     child = serializers.IntegerField(source="child_id", read_only=True)
     child_name = serializers.CharField(source="child.name", read_only=True)
-    department = serializers.IntegerField(source="department_id", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True)
+    department = serializers.IntegerField(
+        source="department_id", read_only=True, allow_null=True, help_text="Null when referred to an organisation."
+    )
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
+    organisation = serializers.IntegerField(
+        source="organisation_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The social organisation or social-work agency referred to (null when referred to a department).",
+    )
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Referral
@@ -190,6 +199,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "child_name",
             "department",
             "department_name",
+            "organisation",
+            "organisation_name",
             "service",
             "reason",
             "due_on",

@@ -148,3 +148,18 @@ def test_helper_registry(client, tree, users, django_assert_max_num_queries):
     assert "赵阿姨" in body and "志愿者3" in body
     client.force_login(users.other_county_staff)
     assert "赵阿姨" not in client.get(reverse("pairing:helpers")).content.decode()
+
+
+def test_the_api_names_the_organisation_of_a_referral(users, tree, child):
+    from rest_framework.test import APIClient
+
+    org = organisation(tree.county, CODE_A, fostered=days_ago(100), name="平度市阳光社工服务中心")
+    r = referrals.referral_send(
+        user=users.county_staff, child=child, organisation=org, service="social_work", reason="跟进", due_on=DUE
+    )
+    api = APIClient()
+    api.force_login(users.county_staff)
+    rows = api.get("/api/v1/referrals/").json()["results"]
+    assert [(x["id"], x["department"], x["organisation"], x["organisation_name"]) for x in rows] == [
+        (r.pk, None, org.pk, "平度市阳光社工服务中心")
+    ]
