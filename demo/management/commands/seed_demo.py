@@ -61,6 +61,11 @@ class Command(BaseCommand):
         made_sites = seed_sites()
         if made_sites:
             self.stdout.write(f"Sites demo: {made_sites}")
+        from demo.approvals import seed_approvals
+
+        made_approvals = seed_approvals()
+        if made_approvals:
+            self.stdout.write(f"Approvals demo: {made_approvals}")
         from django.utils import timezone
 
         from dashboards import figures
