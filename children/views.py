@@ -16,11 +16,6 @@ from approvals import selectors as approval_selectors
 from approvals import services as approval_services
 from approvals import views as approval_views
 from approvals.models import Approval
-from approvals import kinds as approval_kinds
-from approvals import selectors as approval_selectors
-from approvals import services as approval_services
-from approvals import views as approval_views
-from approvals.models import Approval
 from config.forms import apply_errors, submitted
 from visits import selectors as visit_selectors
 
@@ -150,7 +145,6 @@ def child_detail(request, pk: int):
     from . import identification, proposal_views
 
     context["proposals"] = proposal_views.with_labels(identification.for_child(child))  # one query
-    context["approvals"] = approval_views.with_labels(approval_selectors.for_child(child))  # one query
     context["approvals"] = approval_views.with_labels(approval_selectors.for_child(child))  # one query
     from plans import selectors as plan_selectors
 

@@ -194,8 +194,6 @@ def worklist(request):
             "reviews": casework.reviews_due_for(request.user, today)[:100],
             # Changes proposed by directors waiting for this supervisor's (or county's) approval.
             "approvals": approval_views.with_labels(approval_selectors.worklist_for(request.user)[:100]),
-            # Changes proposed by directors waiting for this supervisor's (or county's) approval.
-            "approvals": approval_views.with_labels(approval_selectors.worklist_for(request.user)[:100]),
             # A screening found these children no longer eligible: their director confirms or dismisses.
             "screening_proposals": list(selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN)[:100])
             if request.user.role == Role.DIRECTOR
