@@ -37,8 +37,6 @@ NO_TEXT_FORMS = {
     "children:transfer_request_withdraw": "a button",
     "approvals:approve": "a button (approving makes the proposed change)",
     "approvals:withdraw": "a button",
-    "approvals:approve": "a button (approving makes the proposed change)",
-    "approvals:withdraw": "a button",
     "guardianship:follow_up_done": "a button",
     "oversight:discovery": "text comes from the uploaded list (its own tests)",
     "oversight:row_screen_in": "a button",
