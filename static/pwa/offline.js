@@ -296,6 +296,7 @@
     return { code: error.code || "", summary, fields: lines };
   }
 
+  const harmReports = []; // visits sent from here that found harm: their report is still to be filed
   let sending = null;
   function send() {
     if (!sending) sending = sendAll().finally(() => (sending = null));
@@ -325,6 +326,12 @@
         break; // no connection after all: later
       }
       if (response.status === 200 || response.status === 201) {
+        if (item.fields.harm_found === "on") {
+          // As the web form does: a visit that found harm leads straight to the mandatory report.
+          const made = await response.json().catch(() => null);
+          const visit = made && made.visits && made.visits[0];
+          if (visit) harmReports.push({ child: item.child, visit: visit.id, label: item.label });
+        }
         await outboxDelete(item.key);
         sent += 1;
         continue;
@@ -382,6 +389,13 @@
     el.replaceChildren();
     if (!navigator.onLine) line(el, T.offline, "msg warning offline-state");
     if (sent) line(el, fill(T.sent, { n: sent }), "msg");
+    for (const report of harmReports) {
+      const p = line(el, `${report.label}: ${T.harm_sent} `, "msg error harm-report");
+      const a = document.createElement("a");
+      a.href = `${C.reportNew}?child=${Number(report.child)}&visit=${Number(report.visit)}`;
+      a.textContent = T.file_report;
+      p.appendChild(a);
+    }
     const onOutbox = location.pathname === C.outbox;
     if (waiting || refused) {
       const p = line(el, "", refused ? "msg error" : "msg warning");

@@ -281,12 +281,18 @@ def test_online_but_nothing_gets_through_keeps_the_visit_in_the_outbox(phone, us
     page.wait_for_selector("form[data-offline=ready]")
     assert page.evaluate("navigator.onLine") is True
     _fill_home_visit(page, "姑姑")
+    page.check("input[name=harm_found]", force=True)
     page.click("button[type=submit]")
     page.wait_for_url("**/offline/outbox/")
     page.wait_for_selector("html[data-outbox='1']")
+    assert "请在联网后立即提交强制报告" in page.locator("#outbox-note").inner_text()
     assert not Visit.objects.filter(met_whom="姑姑").exists()
 
     context.unroute("**/*", nothing_gets_through)
     page.reload()
     page.wait_for_selector("html[data-outbox='0']", timeout=20000)
-    assert Visit.objects.filter(met_whom="姑姑").count() == 1
+    visit = Visit.objects.get(met_whom="姑姑")
+    assert visit.harm_found
+    # As after the web form: straight on to the mandatory report for this visit.
+    link = page.locator("#offline-banner .harm-report a")
+    assert link.get_attribute("href") == f"/guardianship/reports/new/?child={visit.child_id}&visit={visit.pk}"
