@@ -33,6 +33,7 @@ from children.models import (
     WelfareCoverage,
     WorkLogEntry,
 )
+from pairing.models import Pairing, PairingContact
 from visits.models import Visit
 
 from .models import Assessment, CaseConference, Intervention, Referral, Report, TemporaryPlacement
@@ -55,12 +56,14 @@ RANK = {
     "placement": 11,
     "referral": 12,
     "care": 13,
-    "problem": 14,
-    "work_log": 15,
-    "solution": 16,
-    "welfare_ended": 17,
-    "category_ended": 18,
-    "closed": 19,
+    "pairing": 14,
+    "pairing_contact": 15,
+    "problem": 16,
+    "work_log": 17,
+    "solution": 18,
+    "welfare_ended": 19,
+    "category_ended": 20,
+    "closed": 21,
 }
 
 
@@ -108,15 +111,16 @@ def _value(value, field):
     return value if hasattr(value, "resolve_expression") else Cast(Value(value), output_field=field)
 
 
-def _part(qs, kind: str, day, *, who=None, code="", code2="", text="", text2="", amount=None, until=None):
-    """One member of the union: the same columns (_COLUMNS), typed, from any of the child's records."""
+def _part(qs, kind: str, day, *, who=None, obj="pk", code="", code2="", text="", text2="", amount=None, until=None):
+    """One member of the union: the same columns (_COLUMNS), typed, from any of the child's records (`obj`: the
+    record the event links to, the row itself unless named)."""
     return (
         qs.order_by()
         .annotate(
             t_kind=Value(kind, output_field=CharField()),
             t_day=F(day) if isinstance(day, str) else day,
             t_rank=Value(RANK[kind], output_field=IntegerField()),
-            t_obj=Cast("pk", output_field=IntegerField()),
+            t_obj=Cast(obj, output_field=IntegerField()),
             t_who=_value(who, IntegerField()),
             t_code=_value(code, CharField()),
             t_code2=_value(code2, CharField()),
@@ -260,6 +264,26 @@ def _union(child: Child):
             text=F("description"),
             text2=F("provider"),
         ),
+        # Pairing with a helper (结对帮扶, pairing/) and the helper's contacts: care and assistance the archive keeps.
+        _part(
+            Pairing.objects.filter(child=child),
+            "pairing",
+            "from_on",
+            who=F("created_by_id"),
+            text=F("helper__name"),
+            text2=F("aims"),
+            until=F("to_on"),
+        ),
+        _part(
+            PairingContact.objects.filter(pairing__child=child),
+            "pairing_contact",
+            "contacted_on",
+            who=F("recorded_by_id"),
+            obj=F("pairing_id"),
+            code=F("kind"),
+            text=F("summary"),
+            text2=F("pairing__helper__name"),
+        ),
         _part(problems, "problem", "found_on", who=F("created_by_id"), text=F("description")),
         _part(WorkLogEntry.objects.filter(child=child), "work_log", "date", who=F("created_by_id"), text=F("content")),
         _part(
@@ -387,6 +411,16 @@ def _describe(child: Child) -> dict[str, Callable[[_Row], tuple[str, str, str]]]
             _("Care and assistance"),
             _join(_labels(CareRecord, "kind").get(r.code, r.code), r.text, r.text2),
             "#care",
+        ),
+        "pairing": lambda r: (
+            _("Paired with a helper"),
+            _join(r.text, r.text2) + (f" · {_('until')} {r.until:%Y-%m-%d}" if r.until else ""),
+            reverse("pairing:pairing", args=[r.obj]),
+        ),
+        "pairing_contact": lambda r: (
+            _("Helper's contact"),
+            _join(r.text2, _labels(PairingContact, "kind").get(r.code, r.code), r.text),
+            reverse("pairing:pairing", args=[r.obj]),
         ),
         "problem": lambda r: (_("Problem found"), r.text, "#problems"),
         "solution": lambda r: (_("Problem solved"), _join(r.text, r.text2), "#problems"),

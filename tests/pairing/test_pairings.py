@@ -147,3 +147,18 @@ def test_ending_a_pairing_keeps_it_and_its_history(client, users, child, helper)
     assert pairing.to_on == TODAY and pairing.history.count() == 2
     with pytest.raises(ValidationError):
         _contact(users.director, pairing, TODAY)
+
+
+def test_the_childs_timeline_shows_the_pairing_and_its_contacts(client, users, child, helper):
+    from guardianship import timeline
+
+    pairing = _pair(users, child, helper, days_ago(20))
+    _contact(users.liaison, pairing, days_ago(5), kind="phone")
+    client.force_login(users.director)
+    events = client.get(reverse("children:detail", args=[child.pk])).context["timeline"]
+    mine = [(e.day, e.kind, e.text, e.url) for e in events if e.url == reverse("pairing:pairing", args=[pairing.pk])]
+    assert mine == [
+        (days_ago(5), "帮扶人联系", "李老师 · 电话 · 辅导数学作业", mine[0][3]),
+        (days_ago(20), "与帮扶人结对", "李老师 · 每周辅导作业", mine[1][3]),
+    ]
+    assert timeline._rows(child, None) == timeline._orm_rows(child, None)
