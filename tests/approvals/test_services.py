@@ -182,3 +182,25 @@ def test_approval_refused_when_the_archive_changed_meanwhile(users, child):
     approval.refresh_from_db()
     item.refresh_from_db()
     assert approval.status == ApprovalStatus.PROPOSED and item.ended_on == datetime.date(2026, 11, 5)
+
+
+def test_county_level_requests_reach_the_county_and_township_ones_fall_back_to_it(users, tree, child):
+    ApprovalSetting.objects.create(
+        name="平度市：县级审批", area=tree.county, kind=kinds.CHILD_CLOSE, approver_level="county"
+    )
+    approval = _close(users.director, child)
+    told = set(Notification.objects.filter(key=f"approval:{approval.pk}").values_list("user__username", flat=True))
+    assert told == {"county_staff"}
+    # A township without an active supervisor: its requests are announced to the county's civil affairs.
+    users.supervisor.is_active = False
+    users.supervisor.save()
+    item = CategoryFactory(child=child, category="single_parent")
+    ending = services.request_or_apply(
+        kind=kinds.CATEGORY_END,
+        child=child,
+        user=users.director,
+        payload={"item": item.pk, "category": item.category, "ended_on": datetime.date(2026, 11, 4)},
+    )
+    assert ending.approver_level == "township"
+    told = set(Notification.objects.filter(key=f"approval:{ending.pk}").values_list("user__username", flat=True))
+    assert told == {"county_staff"}
