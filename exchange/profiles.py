@@ -20,6 +20,7 @@ from .models import MappingProfile, RowStatus
 
 FIELDS = ("name", "id_number", "birth_date", "status", "relation", "parent_name")
 REQUIRED_COLUMNS = ("name", "status")
+STATUSES = frozenset(RowStatus.values)  # read once: TextChoices.values builds a new list on every call
 SHIPPED_NAME = "本系统导入模板"
 MAX_ERRORS_SHOWN = 20
 
@@ -88,7 +89,7 @@ def _code(value: Any, codes: Mapping[str, str], allowed: Iterable[str]) -> str:
         return ""
     code = codes.get(text, text)
     if code not in allowed:
-        raise sheets.CellError(_("must be one of: %(choices)s") % {"choices": "、".join([*codes, *allowed])})
+        raise sheets.CellError(_("must be one of: %(choices)s") % {"choices": "、".join([*codes, *sorted(allowed)])})
     return code
 
 
@@ -118,7 +119,7 @@ class Reader:
         except sheets.CellError as exc:
             return self._fail(_("Row %(row)d: the date of birth %(error)s.") % {**at, "error": exc})
         try:
-            status = _code(record.get("status"), self.codes.get("status", {}), RowStatus.values)
+            status = _code(record.get("status"), self.codes.get("status", {}), STATUSES)
         except sheets.CellError as exc:
             return self._fail(_("Row %(row)d: the status %(error)s.") % {**at, "error": exc})
         try:

@@ -167,3 +167,17 @@ def test_the_shipped_profile_reads_chinese_codes(users, lists):
     )
     assert SubmissionRow.objects.get(submission=sub).status == "dropped_out"
     assert sub.proposals_n == 1
+
+
+def test_names_with_backslashes_and_tabs_are_stored_as_given(users, lists):
+    """The PostgreSQL path COPYs the rows: its escapes must not change a name (nor the name-and-birth key)."""
+    sub = receive(
+        users.liaison,
+        lists.school,
+        [
+            {"name": "周\\小新", "id_number": ID_UNREGISTERED, "status": "enrolled"},
+            {"name": "吴\t小\\N", "birth_date": "2016-02-29", "status": "enrolled"},
+        ],
+    )
+    rows = list(SubmissionRow.objects.filter(submission=sub).order_by("row_number").values_list("name", "key"))
+    assert rows == [("周\\小新", ID_UNREGISTERED), ("吴\t小\\N", "吴\t小\\N|2016-02-29")]
