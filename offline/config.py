@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from visits import rules
@@ -94,8 +95,6 @@ def page_config(user) -> dict:
 
 def worker_config() -> dict:
     """The service worker's: how long a kept page may be shown, and its offline page in both languages."""
-    from django.utils import translation
-
     pages = {}
     for code in ("zh-hans", "en"):
         with translation.override(code):

@@ -113,6 +113,12 @@
     const child = new RegExp(C.patterns.child);
     const visit = new RegExp(C.patterns.visit);
     const urls = new Set([C.home, C.worklist, C.outbox, ...C.static]);
+    // This page's own stylesheets, scripts and icons: whatever the base template loads, offline pages load too.
+    const assets = 'link[rel="stylesheet"], link[rel="apple-touch-icon"], link[rel="manifest"], script[src]';
+    document.querySelectorAll(assets).forEach((el) => {
+      const url = new URL(el.href || el.src, location.href);
+      if (url.origin === location.origin) urls.add(url.pathname + url.search);
+    });
     document.querySelectorAll("main a[href]").forEach((a) => {
       const url = new URL(a.href, location.href);
       if (url.origin === location.origin && (child.test(url.pathname) || visit.test(url.pathname))) {

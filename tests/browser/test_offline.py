@@ -82,6 +82,11 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
     assert page.locator("#offline-banner .offline-state").count() == 1
     page.goto(f"{live_server.url}/")  # the app's start page, opened from the home screen
     assert page.locator(".work-row").count() == 3
+    # Every script and stylesheet the page loads came from the phone too.
+    loaded = page.evaluate(
+        "[...document.querySelectorAll('script[src], link[rel=stylesheet]')].map((e) => e.src || e.href)"
+    )
+    assert loaded and all(page.evaluate(f"fetch('{url}').then((r) => r.ok, () => false)") for url in loaded), loaded
     page.goto(f"{live_server.url}/children/{children[0]}/")
     assert page.locator("h1").count() >= 1 and "503" not in page.title()
     assert set(Visit.objects.values_list("pk", flat=True)) == before  # nothing reached the server
