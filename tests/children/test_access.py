@@ -95,6 +95,15 @@ def archive(child, settings, tmp_path):
     items["proposal"] = CategoryProposal.objects.create(
         child=child, category="disabled", action="add", facts="child:disability"
     )
+    from plans.models import HelpPlan, Measure
+    from tests.factories import UserFactory
+
+    # The plan's responsible person serves no area here, so the fixture adds nobody to the child's village.
+    lead = UserFactory(username="plan_lead", role="civil_affairs")
+    items["help_plan"] = HelpPlan.objects.create(child=child, opened_on=d, lead=lead)
+    items["measure"] = Measure.objects.create(
+        plan=items["help_plan"], description="每周陪伴", owner_kind="helper", owner_name="王老师", due_on=d
+    )
     return child, items
 
 
@@ -108,6 +117,7 @@ PK_OBJECTS = {
     "visits:proposal": "screening_proposal",
     "guardianship:assessment": "assessment",
     "guardianship:placement_end": "placement",
+    **{f"plans:{n}": "help_plan" for n in ("detail", "need_new", "goal_new", "measure_new", "review_new")},
 }
 
 

@@ -50,6 +50,7 @@ OBJECT_KWARGS = {
     "api:child": {"pk": "child"},
     "api:referral": {"pk": "referral"},
     "api:assignment": {"pk": "assignment"},
+    "plans:measure_done": {"pk": "measure"},
     **OVERSIGHT_OBJECT_KWARGS,
     **APPROVALS_OBJECT_KWARGS,
     **SITES_OBJECT_KWARGS,
