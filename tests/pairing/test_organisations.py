@@ -163,3 +163,29 @@ def test_the_api_names_the_organisation_of_a_referral(users, tree, child):
     assert [(x["id"], x["department"], x["organisation"], x["organisation_name"]) for x in rows] == [
         (r.pk, None, org.pk, "平度市阳光社工服务中心")
     ]
+
+
+def test_registry_and_county_lists_read_in_a_fixed_number_of_queries(
+    client, tree, users, django_assert_max_num_queries
+):
+    from tests.factories import area
+
+    city_staff = UserFactory(username="city_staff", role=Role.CIVIL_AFFAIRS, areas=[tree.city])
+    client.force_login(city_staff)
+    codes = iter(["91350100M000100Y43", "911100001000044477", "91110108551385082Q", "91440300708461136T"])
+    organisation(tree.county, next(codes), fostered=days_ago(400))
+    pages = [reverse("pairing:organisations"), reverse("pairing:counties_missed")]
+    for url in pages:
+        client.get(url)  # warm the session and the menu cache
+    counts = []
+    for url in pages:
+        with django_assert_max_num_queries(10) as captured:
+            client.get(url)
+        counts.append(len(captured))
+    for code in ("370285", "370211"):
+        county = area(code, f"区{code}", "county", tree.city)
+        organisation(county, next(codes), fostered=days_ago(400))
+    for url, before in zip(pages, counts, strict=True):
+        with django_assert_max_num_queries(before):
+            client.get(url)
+    assert _counties(client.get(pages[1])) >= {"370283", "370281", "370285", "370211"}
