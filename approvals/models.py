@@ -8,6 +8,7 @@ every change of a request.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +72,13 @@ class ApprovalSetting(models.Model):
     def save(self, *args, **kwargs):
         self.prefix = self.area.prefix if self.area_id else ""
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The unique constraint is on `prefix`, which no form shows: say it in words instead of failing on save.
+        prefix = self.area.prefix if self.area_id else ""
+        same = ApprovalSetting.objects.filter(prefix=prefix, kind=self.kind).exclude(pk=self.pk)
+        if same.exists():
+            raise ValidationError(_("This region already has a setting for this kind of change: edit that one."))
 
 
 class ApprovalStatus(models.TextChoices):
