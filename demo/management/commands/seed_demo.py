@@ -66,6 +66,11 @@ class Command(BaseCommand):
         made_approvals = seed_approvals()
         if made_approvals:
             self.stdout.write(f"Approvals demo: {made_approvals}")
+        from demo.plans import seed_plans
+
+        made_plans = seed_plans()
+        if made_plans:
+            self.stdout.write(f"Help-plan demo: {made_plans}")
         from django.utils import timezone
 
         from dashboards import figures
