@@ -15,6 +15,8 @@ from django.utils import timezone
 from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
 from tests.approvals.objects import make_objects as make_approvals_objects
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
+from tests.exchange.objects import OBJECT_KWARGS as EXCHANGE_OBJECT_KWARGS
+from tests.exchange.objects import make_objects as make_exchange_objects
 from tests.factories import DepartmentFactory, UserFactory
 from tests.oversight.objects import OBJECT_KWARGS as OVERSIGHT_OBJECT_KWARGS
 from tests.oversight.objects import make_objects as make_oversight_objects
@@ -55,6 +57,7 @@ OBJECT_KWARGS = {
     **APPROVALS_OBJECT_KWARGS,
     **SITES_OBJECT_KWARGS,
     **PAIRING_OBJECT_KWARGS,
+    **EXCHANGE_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -195,6 +198,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         **make_approvals_objects(users, tree, child),
         **make_sites_objects(users, tree),
         **make_pairing_objects(users, tree, child),
+        **make_exchange_objects(users, tree, child),
     }
     return SimpleNamespace(
         child=child,
