@@ -94,7 +94,7 @@ def one_round(prefix: str) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    county = sys.argv[1] if len(sys.argv) > 1 else largest_county()
+    county = (sys.argv[1] if len(sys.argv) > 1 else "") or largest_county()
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     for label, prefix, n in ((f"county {county}", county, rounds), ("everyone", "", max(1, rounds // 2))):
         pairs = [one_round(prefix) for _ in range(n)]
