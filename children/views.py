@@ -178,7 +178,9 @@ def child_edit(request, pk: int):
     return render(request, "children/form.html", {"form": form, "child": child, "title": _("Edit basic information")})
 
 
-def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs=None):
+def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs=None, approval_kind: str = ""):
+    """`approval_kind`: the change goes through approvals.services.request_or_apply; the form says so beforehand
+    where the child's region makes this user's change wait for approval."""
     child = _editable_child(request, pk)
     form = form_class(request.POST or None, **(form_kwargs or {}))
     done, result = submitted(request, form, lambda: run(child, form.cleaned_data))
@@ -188,7 +190,8 @@ def _simple_action(request, pk: int, form_class, title: str, run, *, form_kwargs
         else:
             messages.success(request, _("Saved."))
         return redirect("children:detail", pk=child.pk)
-    return render(request, "children/form.html", {"form": form, "child": child, "title": title})
+    waits = bool(approval_kind) and approval_services.needs_approval(request.user, child, approval_kind)
+    return render(request, "children/form.html", {"form": form, "child": child, "title": title, "waits": waits})
 
 
 @login_required
@@ -206,6 +209,7 @@ def child_close(request, pk: int):
             payload={"reason": data["reason"], "closed_on": data["closed_on"], "note": data["note"]},
             reason=data["note"],
         ),
+        approval_kind=approval_kinds.CHILD_CLOSE,
     )
 
 
@@ -254,7 +258,9 @@ def category_add(request, pk: int):
             reason=data["note"],
         )
 
-    return _simple_action(request, pk, CategoryAddForm, _("Add a category"), run)
+    return _simple_action(
+        request, pk, CategoryAddForm, _("Add a category"), run, approval_kind=approval_kinds.CATEGORY_ADD
+    )
 
 
 @login_required
@@ -272,6 +278,7 @@ def category_end(request, pk: int, item_pk: int):
             user=request.user,
             payload={"item": item.pk, "category": item.category, "ended_on": data["ended_on"]},
         ),
+        approval_kind=approval_kinds.CATEGORY_END,
     )
 
 
