@@ -180,3 +180,14 @@ def test_confirming_what_the_facts_imply_waits_for_approval_too(client, users, t
     proposal.refresh_from_db()
     assert proposal.status == CategoryProposalStatus.CONFIRMED
     assert ChildCategory.objects.get(child=kid, category="seriously_ill").started_on == datetime.date(2026, 11, 5)
+
+
+def test_the_form_says_beforehand_that_the_change_waits(client, users, tree, child):
+    url = reverse("children:close", args=[child.pk])
+    client.force_login(users.director)
+    assert client.get(url).context["waits"] is True
+    client.force_login(users.supervisor)  # an approver acts directly
+    assert client.get(url).context["waits"] is False
+    ApprovalSetting.objects.create(name="平度市", area=tree.county, required=False)
+    client.force_login(users.director)
+    assert client.get(url).context["waits"] is False
