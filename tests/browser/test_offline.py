@@ -301,3 +301,41 @@ def test_online_but_nothing_gets_through_keeps_the_visit_in_the_outbox(phone, us
     # As after the web form: straight on to the mandatory report for this visit.
     link = page.locator("#offline-banner .harm-report a")
     assert link.get_attribute("href") == f"/guardianship/reports/new/?child={visit.child_id}&visit={visit.pk}"
+
+
+def test_a_session_that_ended_keeps_the_visits_until_the_same_user_signs_in(phone, users, tree, live_server, sign_in):
+    from tests.visits.test_views import _orphans
+
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    context = page.context
+    sign_in(page, "director")
+    _record_offline(page, live_server, context)
+
+    context.clear_cookies()  # the session ended on the server's side (idle), no sign-out on the phone
+    page.reload()  # still offline: the kept outbox page
+    page.wait_for_selector(".outbox-item.waiting")
+    context.set_offline(False)  # the phone tries to send: 401
+    page.wait_for_function("document.querySelector('.outbox-item .status').textContent.includes('重新登录')")
+    assert page.locator(".outbox-item.waiting").count() == 1  # waits; not refused, not lost
+    assert not Visit.objects.filter(met_whom="爷爷").exists()
+
+    sign_in(page, "director")  # back to the start page, which sends the outbox
+    page.wait_for_selector("html[data-outbox='0']", timeout=20000)
+    assert Visit.objects.filter(met_whom="爷爷").count() == 1
+
+
+def test_another_user_signing_in_removes_the_previous_users_pages(phone, users, tree, live_server, sign_in):
+    from tests.visits.test_views import _orphans
+
+    _orphans(tree.v1, 1, last_visit_days_ago=50)
+    page = phone
+    sign_in(page, "director")
+    page.goto(f"{live_server.url}/visits/worklist/")
+    page.wait_for_selector("html[data-offline-kept]")
+    assert page.evaluate(STORAGE)["caches"] == [f"care-u{users.director.pk}"]
+
+    page.context.clear_cookies()  # the director walked away without signing out
+    sign_in(page, "other_director")
+    page.wait_for_function(f"caches.has('care-u{users.director.pk}').then((has) => !has)")
+    assert f"care-u{users.director.pk}" not in page.evaluate(STORAGE)["caches"]
