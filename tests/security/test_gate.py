@@ -73,6 +73,10 @@ SHARED_MAY_NAME = {
     "accounts:notifications": "the notice of the referral",
     "api:referrals": "the department's referral inbox, through the API",
     "api:referral": "the referral the department handles, through the API",
+    # The world's helper belongs to the liaison's department: its liaison records the helper's contacts with the
+    # paired child (pairing.selectors.pairings_for), a page naming the child and the helper, not the archive.
+    "pairing:pairing": "a pairing of a helper of the liaison's department",
+    "pairing:contact_new": "recording a contact of a helper of the liaison's department",
 }
 
 
@@ -166,6 +170,8 @@ NOT_ABOUT_A_CHILD = {
     "sites:staff_new": "a children's home or workstation",
     "sites:staff_end": "a children's home or workstation",
     "sites:opening_new": "a children's home or workstation",
+    "pairing:helper_edit": "the registry of helpers",
+    "pairing:organisation_edit": "the registry of social organisations",
 }
 
 
