@@ -146,3 +146,13 @@ def test_a_plan_form_for_a_dropout_starts_as_a_return_to_school_plan(client, use
     assert link in page.content.decode()
     assert client.get(link).context["form"].initial["kind"] == "return_to_school"
     assert not HelpPlan.objects.exists()
+
+
+def test_the_rules_are_data_an_administrator_edits(admin_client):
+    default = PlanRuleSet.objects.get(prefix="")
+    assert {r.source for r in default.requirements.all()} == {"system default", "004 §10"}
+    school = default.requirements.get(category_mask__gt=0)
+    assert school.plan_kind == "return_to_school" and not school.is_local_choice
+    assert default.requirements.get(colours="red,orange").is_local_choice  # the system's choice, said so
+    assert admin_client.get(reverse("admin:plans_planruleset_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:plans_planruleset_change", args=[default.pk])).status_code == 200
