@@ -15,7 +15,7 @@ from api.serializers import ErrorSerializer
 from api.views import ApiView
 
 from . import matching, profiles
-from .models import ListKind, MappingProfile, Source, Submission, Via
+from .models import ListKind, MappingProfile, Submission, Via
 
 MAX_ROWS = 200_000
 
@@ -114,10 +114,7 @@ class SubmissionCreate(ApiView, APIView):
             profile = MappingProfile.objects.filter(name=fields["profile"]).first()
             if profile is None:
                 raise serializers.ValidationError({"profile": [_("No such profile.")]})
-        probe = Source(department=department, kind=fields["kind"])
-        if not matching.can_submit(user, probe):
-            raise PermissionDenied(_("You may submit only your own department's lists."))
-        source, _created = Source.objects.get_or_create(department=department, kind=fields["kind"])
+        source = matching.source_for(user=user, department=department, kind=fields["kind"])
         client = request.auth if isinstance(request.auth, ApiClient) else None
         submission = matching.submission_receive(
             user=user,

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Notification, Role, User
+from accounts.models import Department, Notification, Role, User
 from children import access
 from children.categories import categories_in
 from children.models import ArchiveStatus, Child
@@ -58,6 +58,25 @@ def sources_for(user: User):
     if user.role == Role.CIVIL_AFFAIRS:
         return qs.filter(access.in_areas_q(user, "department__area__code"))
     return qs.none()
+
+
+def departments_for(user: User):
+    """The departments the user submits lists for (the upload form's choices)."""
+    qs = Department.objects.select_related("area")
+    if user.is_administrator:
+        return qs
+    if user.role == Role.LIAISON:
+        return qs.filter(pk=user.department_id) if user.department_id else qs.none()
+    if user.role == Role.CIVIL_AFFAIRS:
+        return qs.filter(access.in_areas_q(user, "area__code"))
+    return qs.none()
+
+
+def source_for(*, user: User, department: Department, kind: str) -> Source:
+    """The department's source of this kind, made on its first list; only for those who may submit for it."""
+    if not can_submit(user, Source(department=department, kind=kind)):
+        raise PermissionDenied(_("You may submit only your own department's lists."))
+    return Source.objects.get_or_create(department=department, kind=kind)[0]
 
 
 # ------------------------------------------------------------------------------------------------ reading

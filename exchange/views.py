@@ -32,13 +32,13 @@ def sources(request):
     if not (user.is_administrator or user.role in ("liaison", "civil_affairs")):
         raise Http404
     profiles.shipped_profile()
-    form = UploadForm(request.POST or None, request.FILES or None, sources=own)
+    form = UploadForm(request.POST or None, request.FILES or None, departments=matching.departments_for(user))
 
     def receive():
         data = form.cleaned_data
         return matching.submission_receive(
             user=user,
-            source=data["source"],
+            source=matching.source_for(user=user, department=data["department"], kind=data["kind"]),
             records=profiles.sheet_records(data["file"], data["profile"]),
             via=Via.UPLOAD,
             profile=data["profile"],

@@ -23,7 +23,8 @@ def test_a_liaison_uploads_a_list_through_the_shipped_profile(client, users, lis
     response = client.post(
         reverse("exchange:sources"),
         {
-            "source": lists.school.pk,
+            "department": users.department.pk,
+            "kind": "school",
             "profile": profile.pk,
             "file": _csv(["姓名,身份证号码,就学状况", f"李小辍,{ID_DROPOUT},辍学", f"孙小学,{ID_PUPIL},在校"]),
         },
@@ -41,7 +42,8 @@ def test_a_bad_upload_shows_the_row_and_stores_nothing(client, users, lists):
     response = client.post(
         reverse("exchange:sources"),
         {
-            "source": lists.school.pk,
+            "department": users.department.pk,
+            "kind": "school",
             "profile": shipped_profile().pk,
             "file": _csv(["姓名,身份证号码,就学状况", f"李小辍,{ID_DROPOUT},毕业"]),
         },
@@ -58,7 +60,8 @@ def test_a_liaison_cannot_upload_to_another_departments_source(client, users, li
     response = client.post(
         reverse("exchange:sources"),
         {
-            "source": lists.police.pk,
+            "department": lists.police.department_id,
+            "kind": "police",
             "profile": shipped_profile().pk,
             "file": _csv(["姓名,身份证号码,状态", f"赵小故,{ID_DIED},死亡"]),
         },
@@ -143,3 +146,22 @@ def test_dismissing_needs_a_reason(client, users, lists):
     client.post(reverse("exchange:dismiss", args=[proposal.pk]), {"reason": "已转学"})
     proposal.refresh_from_db()
     assert (proposal.status, proposal.reason) == ("dismissed", "已转学")
+
+
+def test_a_departments_first_upload_makes_its_source(client, users, lists):
+    from exchange.models import Source
+    from exchange.profiles import shipped_profile
+
+    client.force_login(users.liaison)
+    response = client.post(
+        reverse("exchange:sources"),
+        {
+            "department": users.department.pk,
+            "kind": "welfare",
+            "profile": shipped_profile().pk,
+            "file": _csv(["姓名,身份证号码,状态", f"孙小学,{ID_PUPIL},低保"]),
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(department=users.department, kind="welfare")
+    assert source.submissions.get().matched_n == 1

@@ -172,6 +172,7 @@ NOT_ABOUT_A_CHILD = {
     "sites:opening_new": "a children's home or workstation",
     "pairing:helper_edit": "the registry of helpers",
     "pairing:organisation_edit": "the registry of social organisations",
+    "exchange:submission": "a department's list: its figures only (the changes page logs the children it shows)",
 }
 
 
