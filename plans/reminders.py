@@ -2,7 +2,7 @@
 due is reminded to whoever carries it out (the staff owner; a department's liaisons; for a paired helper or an
 organisation, the plan's responsible person); an overdue one again to them and, escalated, to the county's civil
 affairs. Reviews coming due go to the responsible person, missed ones also to the county. Once a week (the key names
-the ISO week) the directors and the county staff hear how many children of theirs lack a required plan."""
+the ISO week, on Mondays) the directors and the county staff hear how many children of theirs lack a required plan."""
 
 import datetime
 from collections import defaultdict
@@ -21,6 +21,7 @@ from . import rules, selectors
 from .models import HelpPlan, Measure, OwnerKind, PlanStatus
 
 COUNTY = AreaLevel.COUNTY
+MISSING_WEEKDAY = 0  # Monday
 
 
 def _staff_by_area(codes: set[str], role: str) -> dict[str, list[int]]:
@@ -112,8 +113,11 @@ def review_notes(today: datetime.date) -> list[Notification]:
 
 
 def missing_notes(today: datetime.date) -> list[Notification]:
-    """Per village, the children lacking a required plan (one grouped query), told to the village's directors and
-    summed for the county's civil affairs; once per ISO week each."""
+    """Per village, the children lacking a required plan (one grouped query over every open archive), told to the
+    village's directors and summed for the county's civil affairs: on Mondays (MISSING_WEEKDAY) only, so the scan
+    runs once a week; the key names the ISO week, so a second run that Monday writes nothing."""
+    if today.weekday() != MISSING_WEEKDAY:
+        return []
     by_village = dict(
         Child.objects.filter(selectors.missing_q(selectors.active_rule_sets()))
         .values("village_id")

@@ -91,8 +91,10 @@ def test_a_regions_own_rule_set_replaces_the_default_in_its_subtree(client, user
 
 def test_missing_plans_are_reminded_weekly_to_directors_and_the_county(users, kids):
     monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    reminders.daily(today=monday - DAY)  # a Sunday: not the day of this reminder
+    assert not Notification.objects.filter(key__startswith="plans-missing:").exists()
     reminders.daily(today=monday)
-    reminders.daily(today=monday + DAY)  # the same week: once
+    reminders.daily(today=monday)  # run twice: written once
     year, week, _ = monday.isocalendar()
     key = f"plans-missing:{year}-W{week:02d}"
     notes = {n.user.username: n.title for n in Notification.objects.filter(key=key).select_related("user")}
