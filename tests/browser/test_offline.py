@@ -22,6 +22,24 @@ STORAGE = """async () => ({
 })"""
 
 
+def _until(page, expression: str, timeout: float = 15.0):
+    """Poll an expression through page.evaluate (CDP): wait_for_function polls with eval, which our CSP refuses."""
+    import time
+
+    from playwright.sync_api import Error
+
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            value = page.evaluate(expression)
+        except Error:  # the page was being replaced: ask the next one
+            value = None
+        if value:
+            return value
+        assert time.monotonic() < end, f"timed out: {expression}"
+        page.wait_for_timeout(100)
+
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -51,7 +69,7 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
 
     # One online visit to the worklist: the worker takes control, the pages are kept.
     page.goto(f"{live_server.url}/visits/worklist/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_selector("html[data-offline-kept]")
     forms = [a.get_attribute("href") for a in page.locator(".work-row a.button").all()]
     children = [int(r.get_attribute("data-child")) for r in page.locator(".work-row").all()]
@@ -79,7 +97,7 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
     assert page.locator(".outbox-item[data-photos='1']").count() == 1
     page.goto(f"{live_server.url}/visits/worklist/")
     assert page.locator(".work-row").count() == 3
-    assert page.locator("#offline-banner .offline-state").count() == 1
+    page.wait_for_selector("#offline-banner .offline-state")
     page.goto(f"{live_server.url}/")  # the app's start page, opened from the home screen
     assert page.locator(".work-row").count() == 3
     # Every script and stylesheet the page loads came from the phone too.
@@ -100,7 +118,6 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
 
     page.once("dialog", decline)
     page.evaluate(f'document.querySelector("{LOGOUT}").requestSubmit()')
-    page.wait_for_function("() => true")
     page.wait_for_timeout(500)
     assert messages and "3" in messages[0]
     assert "/accounts/login/" not in page.url
@@ -119,7 +136,7 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
     page.route("**/api/v1/visits/", lose_first_answer)
     page.goto(f"{live_server.url}/offline/outbox/")  # reached while still offline: from the phone
     context.set_offline(False)
-    page.wait_for_function("() => document.documentElement.dataset.outbox !== undefined")
+    _until(page, "document.documentElement.dataset.outbox !== undefined")
     page.wait_for_timeout(1000)
     assert lost == [1]
     page.reload()
@@ -152,7 +169,7 @@ def test_three_visits_recorded_offline_reach_the_server_once_each(phone, users, 
 def _record_offline(page, live_server, context):
     """One online visit to the worklist, then offline; a home visit for the first child. Returns its id."""
     page.goto(f"{live_server.url}/visits/worklist/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_selector("html[data-offline-kept]")
     row = page.locator(".work-row").first
     child_id = int(row.get_attribute("data-child"))
@@ -176,6 +193,7 @@ def test_a_visit_refused_on_arrival_comes_back_with_the_reason(phone, users, tre
     sign_in(page, "director")
     child_id = _record_offline(page, live_server, page.context)
     page.goto(f"{live_server.url}/visits/worklist/")  # offline, from the phone: the child says its visit waits
+    page.wait_for_selector(f".work-row[data-child='{child_id}'] .offline-tag")
     assert page.locator(f".work-row[data-child='{child_id}'] .offline-tag").count() == 1
 
     Child.objects.filter(pk=child_id).update(status="closed")  # closed meanwhile, by someone else
@@ -206,7 +224,7 @@ def test_kept_pages_expire_after_the_configured_days(phone, users, tree, live_se
     page = phone
     sign_in(page, "director")
     page.goto(f"{live_server.url}/visits/worklist/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_selector("html[data-offline-kept]")
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/visits/worklist/")
@@ -234,7 +252,7 @@ def test_a_large_photo_is_made_smaller_on_the_phone_and_one_too_large_is_refused
     page = phone
     sign_in(page, "director")
     page.goto(f"{live_server.url}/visits/worklist/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_selector("html[data-offline-kept]")
     form = page.locator(".work-row a.button").first.get_attribute("href")
     page.context.set_offline(True)
@@ -274,7 +292,7 @@ def test_online_but_nothing_gets_through_keeps_the_visit_in_the_outbox(phone, us
     context = page.context
     sign_in(page, "director")
     page.goto(f"{live_server.url}/visits/worklist/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _until(page, "navigator.serviceWorker.controller !== null")
     page.wait_for_selector("html[data-offline-kept]")
     form = page.locator(".work-row a.button").first.get_attribute("href")
 
@@ -316,7 +334,7 @@ def test_a_session_that_ended_keeps_the_visits_until_the_same_user_signs_in(phon
     page.reload()  # still offline: the kept outbox page
     page.wait_for_selector(".outbox-item.waiting")
     context.set_offline(False)  # the phone tries to send: 401
-    page.wait_for_function("document.querySelector('.outbox-item .status').textContent.includes('重新登录')")
+    _until(page, "document.querySelector('.outbox-item .status').textContent.includes('重新登录')")
     assert page.locator(".outbox-item.waiting").count() == 1  # waits; not refused, not lost
     assert not Visit.objects.filter(met_whom="爷爷").exists()
 
@@ -337,5 +355,5 @@ def test_another_user_signing_in_removes_the_previous_users_pages(phone, users, 
 
     page.context.clear_cookies()  # the director walked away without signing out
     sign_in(page, "other_director")
-    page.wait_for_function(f"caches.has('care-u{users.director.pk}').then((has) => !has)")
+    _until(page, f"caches.has('care-u{users.director.pk}').then((has) => !has)")
     assert f"care-u{users.director.pk}" not in page.evaluate(STORAGE)["caches"]
