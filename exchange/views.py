@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from children import access
 from config.forms import submitted
 
-from . import matching, profiles, rules, selectors, services
+from . import exports, matching, profiles, rules, selectors, services
 from .forms import DismissForm, UploadForm
-from .models import ChangeKind, ChangeProposal, Via
+from .models import ChangeKind, ChangeProposal, MappingProfile, Via
 
 
 def _page(request, qs):
@@ -62,8 +62,33 @@ def sources(request):
     return render(
         request,
         "exchange/sources.html",
-        {"form": form, "sources": listed, "page": _page(request, selectors.submissions_for(user))},
+        {
+            "form": form,
+            "sources": listed,
+            "page": _page(request, selectors.submissions_for(user)),
+            "profiles": MappingProfile.objects.all() if user.is_administrator or user.role == "civil_affairs" else [],
+        },
     )
+
+
+@login_required
+def profile_export(request):
+    """The open archives the user reads, in the columns of the profile `?profile=` (masked and logged:
+    exchange.exports). Civil-affairs staff: exchange with another system is theirs."""
+    if not (request.user.is_administrator or request.user.role == "civil_affairs"):
+        raise Http404
+    given = request.GET.get("profile", "")
+    profile = MappingProfile.objects.filter(pk=int(given)).first() if given.isdigit() and len(given) < 10 else None
+    if profile is None:
+        raise Http404
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        fmt = "xlsx"
+    try:
+        return exports.response(request.user, profile, fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exchange:sources")
 
 
 @login_required
