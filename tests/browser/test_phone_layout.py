@@ -3,6 +3,7 @@ supervisor can reach by following links from the home page has no sideways scrol
 smaller than 44 x 44 CSS px, and no string left in the other language. The pages are found by crawling, so a page
 added later is measured too."""
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -113,6 +114,14 @@ def _crawl(page, base: str, start: str, language: str) -> dict:
     return problems
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _set_language(page, base: str, language: str) -> None:
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
 
@@ -186,11 +195,15 @@ def test_the_visit_form_on_a_phone(phone, live_server, sign_in, users, tree, cou
     page.check("input[name=caregiver_status][value=good]")
     page.check("input[name=mood][value=good]")
     page.fill("textarea[name=help_given]", "送去冬衣")
+    assert page.get_attribute("input[name=photos]", "capture") == "environment"  # a phone offers its camera
+    page.set_input_files("input[name=photos]", files=[{"name": "家.png", "mimeType": "image/png", "buffer": _png()}])
+    page.wait_for_selector(".photo-previews img[src^='data:image/png']")  # the picture is shown before saving
     page.click("button[type=submit]")  # safety hazards left empty
     review = page.locator("#visit-review")
     assert review.is_visible() and not page.locator("fieldset.section").first.is_visible()
     assert "奶奶" in review.inner_text() and "送去冬衣" in review.inner_text()
     assert review.locator("dd.missing").all_inner_texts() == ["必填，未填写"]
+    assert "待上传照片 1 张" in review.inner_text()
     page.screenshot(path="var/screenshot-phone-visit-review.png", full_page=True)
     assert Visit.objects.filter(child=child).count() == before  # nothing saved yet
 
@@ -201,6 +214,7 @@ def test_the_visit_form_on_a_phone(phone, live_server, sign_in, users, tree, cou
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/new/" not in url)
     assert Visit.objects.filter(child=child).count() == before + 1
+    assert Visit.objects.filter(child=child).latest("pk").photos.count() == 1
 
 
 def test_a_refused_visit_form_shows_the_error_summary(phone, live_server, sign_in, users, tree, county_data):  # noqa: F811
