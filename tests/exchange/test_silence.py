@@ -75,3 +75,11 @@ def test_a_visit_in_time_needs_no_reminder(users, lists):
     )
     assert silence.remind_visits(datetime.date(2026, 11, 10)) == 0
     assert not Notification.objects.filter(key__startswith="exchange:visit:").exists()
+
+
+def test_the_daily_task_runs_both_sweeps_for_the_day_given(users, lists):
+    from exchange.tasks import daily_sweep
+
+    Source.objects.filter(pk=lists.school.pk).update(last_received_at=_at(datetime.date(2026, 9, 1)))
+    assert daily_sweep("2026-10-03") == {"silent_flagged": 1, "visits_reminded": 0}
+    assert daily_sweep("2026-10-03") == {"silent_flagged": 0, "visits_reminded": 0}  # safe to run twice

@@ -165,3 +165,15 @@ def test_a_departments_first_upload_makes_its_source(client, users, lists):
     assert response.status_code == 302
     source = Source.objects.get(department=users.department, kind="welfare")
     assert source.submissions.get().matched_n == 1
+
+
+def test_the_sources_page_query_count_does_not_grow(client, users, lists, django_assert_max_num_queries):
+    receive(users.liaison, lists.school, [{"name": "李小辍", "id_number": ID_DROPOUT, "status": "enrolled"}])
+    client.force_login(users.county_staff)
+    with django_assert_max_num_queries(20) as one:
+        assert client.get(reverse("exchange:sources")).status_code == 200
+    receive(users.liaison, lists.school, [{"name": "李小辍", "id_number": ID_DROPOUT, "status": "dropped_out"}])
+    receive(lists.police_liaison, lists.police, [{"name": "赵小故", "id_number": ID_DIED, "status": "died"}])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("exchange:sources")).content.decode()
+    assert page.count(reverse("exchange:submission", args=[Submission.objects.order_by("pk").last().pk])) == 1
