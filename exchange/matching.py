@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -136,6 +136,18 @@ def _gone(submission: Submission, previous: Submission | None) -> int:
 CHANGED = Q(previous_status__isnull=True) | ~Q(previous_status=F("status"))
 
 
+def _pending_keys(child_ids: list[int]) -> set[tuple[int, str, str]]:
+    """(child, kind, relation) of the pending proposals of these children (one query per PROPOSAL_CHUNK)."""
+    keys = set()
+    for i in range(0, len(child_ids), PROPOSAL_CHUNK):
+        keys.update(
+            ChangeProposal.objects.filter(
+                child_id__in=child_ids[i : i + PROPOSAL_CHUNK], status=ChangeStatus.PENDING
+            ).values_list("child_id", "kind", "relation")
+        )
+    return keys
+
+
 def _propose(submission: Submission) -> list[ChangeProposal]:
     """Proposals for the changed rows of open archives, where `rules.change_for` finds one and none is pending."""
     flagged = (
@@ -151,22 +163,29 @@ def _propose(submission: Submission) -> list[ChangeProposal]:
         kind = rules.change_for(status, previous_status, set(categories_in(flags)))
         if kind is not None:
             wanted.setdefault((child_id, kind, relation), pk)
-    child_ids = sorted({k[0] for k in wanted})
-    for i in range(0, len(child_ids), PROPOSAL_CHUNK):
-        pending = ChangeProposal.objects.filter(
-            child_id__in=child_ids[i : i + PROPOSAL_CHUNK], status=ChangeStatus.PENDING
-        ).values_list("child_id", "kind", "relation")
-        for key in pending:
-            wanted.pop(key, None)
+    for key in _pending_keys(sorted({k[0] for k in wanted})):
+        wanted.pop(key, None)
     new = [
         ChangeProposal(child_id=child_id, kind=kind, relation=relation, row_id=row_id)
         for (child_id, kind, relation), row_id in wanted.items()
     ]
+    made = []
     for i in range(0, len(new), PROPOSAL_CHUNK):
-        bulk_create_with_history(
-            new[i : i + PROPOSAL_CHUNK], ChangeProposal, batch_size=PROPOSAL_CHUNK, default_change_reason="list"
-        )
-    return new
+        chunk = new[i : i + PROPOSAL_CHUNK]
+        try:
+            with transaction.atomic():
+                made += bulk_create_with_history(
+                    chunk, ChangeProposal, batch_size=PROPOSAL_CHUNK, default_change_reason="list"
+                )
+        except IntegrityError:  # another source's list proposed the same change meanwhile: keep theirs
+            taken = _pending_keys([p.child_id for p in chunk])
+            rest = [
+                ChangeProposal(child_id=p.child_id, kind=p.kind, relation=p.relation, row_id=p.row_id)
+                for p in chunk
+                if (p.child_id, p.kind, p.relation) not in taken
+            ]
+            made += bulk_create_with_history(rest, ChangeProposal, default_change_reason="list")
+    return made
 
 
 def _candidates(submission: Submission, user: User | None) -> int:

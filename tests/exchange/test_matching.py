@@ -181,3 +181,32 @@ def test_names_with_backslashes_and_tabs_are_stored_as_given(users, lists):
     )
     rows = list(SubmissionRow.objects.filter(submission=sub).order_by("row_number").values_list("name", "key"))
     assert rows == [("周\\小新", ID_UNREGISTERED), ("吴\t小\\N", "吴\t小\\N|2016-02-29")]
+
+
+def test_a_change_proposed_meanwhile_by_another_list_is_kept_not_doubled(users, lists, monkeypatch):
+    """The race: another source's list proposes the same change after this list's check for pending proposals
+    (simulated: the first check misses it). The INSERT conflicts; the list is still received, the other proposal
+    stays, and the rest are written."""
+    from exchange import matching
+
+    first = receive(users.liaison, lists.school, [{"name": "孙小学", "id_number": ID_PUPIL, "status": "enrolled"}])
+    ChangeProposal.objects.create(child=lists.dropout, kind="dropout", row=first.rows.get())
+    real, checks = matching._pending_keys, []
+
+    def stale_first(child_ids):
+        checks.append(sorted(child_ids))
+        return set() if len(checks) == 1 else real(child_ids)
+
+    monkeypatch.setattr(matching, "_pending_keys", stale_first)
+    sub = receive(
+        users.liaison,
+        lists.school,
+        [
+            {"name": "李小辍", "id_number": ID_DROPOUT, "status": "dropped_out"},
+            {"name": "孙小学", "id_number": ID_PUPIL, "status": "dropped_out"},
+        ],
+    )
+    assert len(checks) == 2  # the stale check, then the one after the conflict
+    assert sub.proposals_n == 1
+    assert ChangeProposal.objects.filter(child=lists.dropout).count() == 1
+    assert ChangeProposal.objects.filter(child=lists.pupil, kind="dropout").count() == 1
