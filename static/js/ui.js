@@ -1,6 +1,7 @@
 /* Small progressive enhancements of the design system (docs/design.md). Every page works without this file.
    1. Tables that become cards on a phone: each cell gets its column's heading as data-label (shown by app.css).
-   2. Photo inputs (input[type=file][data-preview]) show a preview of the chosen pictures. */
+   2. Photo inputs (input[type=file][data-preview]) show a preview of the chosen pictures.
+   3. A failed form's error summary takes the focus, so a screen reader reads it first (GOV.UK pattern). */
 (function () {
   "use strict";
 
@@ -50,6 +51,8 @@
   function start() {
     labelTables(document);
     document.querySelectorAll("input[type=file][data-preview]").forEach(previewPhotos);
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

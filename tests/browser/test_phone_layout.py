@@ -227,6 +227,7 @@ def test_a_refused_visit_form_shows_the_error_summary(phone, live_server, sign_i
     summary = page.locator("#error-summary")
     summary.wait_for()
     assert "有问题需要处理" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # read first
     link = summary.locator("a[href='#row-visited_at']")
     assert link.count() == 1
     assert page.locator("#row-visited_at.has-error .error").count() == 1
