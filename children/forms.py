@@ -28,7 +28,7 @@ from .models import (
 class DateInput(forms.DateInput):
     """A date typed as 2026-11-29 (the Chinese order, the one date format of the project: docs/design.md), not the
     browser's date picker, whose format follows the browser's language (mm/dd/yyyy on an English one). The server
-    parses it (DATE_INPUT_FORMATS, which also take 2026/11/29 and 2026年11月29日)."""
+    parses it (DATE_INPUT_FORMATS, which also take 2026/11/29)."""
 
     input_type = "text"
 
