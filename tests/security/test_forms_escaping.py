@@ -45,11 +45,13 @@ NO_TEXT_FORMS = {
 }
 # Forms of things the world has already decided, refused with a form error by design (each with the reason).
 ALREADY_DONE = {
+    "pairing:pairing_new": "the world's child is paired with the county's only helper already (refused by design); "
+    "pairing texts are escaped through the contact form",
     "visits:campaign_confirm": "the world's child is confirmed in the screening already (the proposal to end its "
     "categories comes from that confirmation); the confirmation note is escaped like every text (tests/visits)",
 }
 # Forms that change the archive's place or state for good: posted last.
-LAST = ("children:transfer", "children:close")
+LAST = ("pairing:pairing_end", "children:transfer", "children:close")
 # Forms about a pending proposal that other forms' changes (a category added, a parent's facts) may settle: first.
 FIRST = ("children:proposal_dismiss",)
 
@@ -70,6 +72,12 @@ def FIELD_VALUES(name: str, field: str, world):  # noqa: N802 - a table, read li
         return ""  # either a number per township or a share
     if name == "oversight:activity_new" and field == "participants":
         return type(world.child).objects.get(pk=world.child.pk).id_number  # as changed by the edit form
+    if name.startswith("pairing:") and field == "to_on" and name != "pairing:pairing_end":
+        return ""  # registered without an end (an empty date field would get yesterday, before today's start)
+    if name == "pairing:organisation_new" and field == "registration_number":
+        return "911100001000044477"  # a valid unified social credit code not yet registered
+    if name == "pairing:organisation_edit" and field == "registration_number":
+        return world.objects["organisation"].registration_number
     if field in ("phone", "mobile", "caregiver_phone", "contact_phone"):
         return "13800138000"
     return None
@@ -177,9 +185,15 @@ def _payload_rows() -> set[tuple[str, str, object]]:
     """(model, field, pk) of every text value equal to the payload, in every model of the project."""
     found = set()
     for model in apps.get_models():
-        if model._meta.app_label not in ("accounts", "children", "visits", "guardianship", "tasks", "approvals") and (
-            model.__module__.split(".")[0] not in ("oversight", "dashboards")
-        ):
+        if model._meta.app_label not in (
+            "accounts",
+            "children",
+            "visits",
+            "guardianship",
+            "tasks",
+            "approvals",
+            "pairing",
+        ) and (model.__module__.split(".")[0] not in ("oversight", "dashboards")):
             continue
         for f in model._meta.concrete_fields:
             if isinstance(f, (models.CharField, models.TextField)):
