@@ -7,7 +7,8 @@ Builds two school lists of `rows` rows (default 100,000): 90% archives already i
 in fifty by name and date of birth only), 10% numbers no archive holds. The first list says everyone is in school;
 the second, a month later, says one in twenty of them left school. Times `exchange.matching.submission_receive` on
 each (rows read and checked, loaded, matched, diffed, proposals and candidates written). Everything runs in one
-transaction that is rolled back at the end: the bench database is left as it was.
+transaction that is rolled back at the end: the bench database is left as it was (where it lacks the exchange app's
+tables, they are made inside that transaction too).
 """
 
 import datetime
@@ -51,6 +52,20 @@ def _rows(n: int) -> list[dict]:
     return rows
 
 
+def _tables() -> None:
+    """Where the bench database predates the exchange app's migrations, its tables are made inside the transaction
+    (PostgreSQL's DDL is transactional): the rollback removes them with everything else."""
+    from exchange import models as m
+
+    if m.SubmissionRow._meta.db_table in connection.introspection.table_names():
+        return
+    print("(exchange tables made for this run only)")
+    history = m.ChangeProposal.history.model
+    with connection.schema_editor() as editor:
+        for model in (m.MappingProfile, m.Source, m.Submission, m.SubmissionRow, m.ChangeProposal, history):
+            editor.create_model(model)
+
+
 def main(n: int) -> None:
     t = time.perf_counter()
     first = _rows(n)
@@ -58,6 +73,7 @@ def main(n: int) -> None:
     second = [dict(r, status="dropped_out") if i % 20 == 7 else r for i, r in enumerate(first)]
     try:
         with transaction.atomic():
+            _tables()
             county = Child.objects.order_by("id").values_list("village_id", flat=True).first()[:6]
             department = Department.objects.create(name="基准测试教育局", kind="education", area_id=county)
             liaison = User.objects.create(username="bench_submissions", role=Role.LIAISON, department=department)

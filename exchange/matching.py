@@ -284,7 +284,9 @@ def submission_receive(
         source=source, previous=previous, via=via, profile=profile, received_by=user, client_id=client_id
     )
     if connection.vendor == "postgresql":
-        sql.load_and_match(submission.pk, previous.pk if previous else None, rows)
+        sql.load_and_match(
+            submission.pk, previous.pk if previous else None, rows, previous_rows=previous.rows_n if previous else 0
+        )
         submission.gone_n = _gone(submission, previous)
     else:
         for i in range(0, len(rows), CHUNK):

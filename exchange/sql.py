@@ -39,7 +39,11 @@ def _line(r: dict) -> str:
     )
 
 
-def load_and_match(submission_id: int, previous_id: int | None, rows: list[dict]) -> None:
+def load_and_match(submission_id: int, previous_id: int | None, rows: list[dict], previous_rows: int = 0) -> None:
+    """`previous_rows`: how many rows the previous submission holds. The planner needs to know the sizes for a hash
+    join instead of a nested scan: the temporary table is analysed after the COPY (never done automatically), and
+    the rows table when its statistics count fewer rows than the previous submission alone (a new table, or one
+    autovacuum has not analysed since a first large list)."""
     child = Child._meta.db_table
     row_table = SubmissionRow._meta.db_table
     buf = io.StringIO("\n".join(map(_line, rows)) + "\n")
@@ -50,6 +54,12 @@ def load_and_match(submission_id: int, previous_id: int | None, rows: list[dict]
             "ON COMMIT DROP"
         )
         cursor.cursor.copy_expert(f"COPY exchange_incoming ({', '.join(COLUMNS)}) FROM STDIN", buf)
+        cursor.execute("ANALYZE exchange_incoming")
+        if previous_rows:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [row_table])
+            estimate = cursor.fetchone()[0]
+            if estimate is None or estimate < previous_rows:
+                cursor.execute(f"ANALYZE {row_table}")
         cursor.execute(
             f"""
             INSERT INTO {row_table} (submission_id, {", ".join(COLUMNS)}, child_id, matched_by, previous_status)
