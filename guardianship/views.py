@@ -131,6 +131,7 @@ def report_new(request):
             "source": "visit",
             "found_at": visit.visited_at,
             "what_found": "\n".join(x for x in (visit.problems_found, visit.observations, visit.safety_hazards) if x),
+            **({"harm_type": visit.online_concern} if visit.online_concern else {}),  # online harm goes to 网信
         }
     form = ReportForm(request.POST or None, user=request.user, child=child, initial=initial)
 

@@ -63,7 +63,7 @@ SECTIONS = [
     (_("Who and when"), ("kind", "visited_at", "met_whom", "channel", "household")),
     (_("The child"), ("mood", "study", "health", "observations")),
     (_("The family and caregiver"), ("living_conditions", "caregiver_status", "caregiver_unable", "parents_contacted")),
-    (_("Safety"), ("safety_hazards", "harm_found")),
+    (_("Safety"), ("safety_hazards", "harm_found", "online_concern")),
     (_("Follow-up"), ("problems_found", "help_given", "follow_up_needed", "follow_up", "photos")),
 ]
 
@@ -103,6 +103,7 @@ class VisitForm(forms.ModelForm):
         }
 
     def __init__(self, *args, household_qs=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels above their fields need no colon (docs/design.md)
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

@@ -28,6 +28,14 @@ class ContactChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class OnlineConcern(models.TextChoices):
+    """Online risks a visit observes (000 #42–43, 001 §18, 003 §15, 004 §15): the same values as the kinds of harm of a
+    mandatory report (guardianship.models.HarmType), so that a report filed from the visit starts with its kind."""
+
+    ONLINE_HARM = "online_harm", _("Online harm (bullying, fraud, harmful content, privacy)")
+    INTERNET_ADDICTION = "internet_addiction", _("Internet addiction")
+
+
 class Rating(models.TextChoices):
     GOOD = "good", _("Good")
     FAIR = "fair", _("Fair")
@@ -54,6 +62,7 @@ RECORDED_FIELDS = [
     "follow_up_needed",
     "follow_up",
     "harm_found",
+    "online_concern",
 ]
 
 
@@ -94,6 +103,9 @@ class Visit(models.Model):
     follow_up = models.CharField(_("follow-up"), max_length=200, blank=True)
     # Harm, suspected harm or danger found: a mandatory report (强制报告) must be raised (guardianship/).
     harm_found = models.BooleanField(_("harm, suspected harm or danger found"), default=False)
+    online_concern = models.CharField(
+        _("online risk observed"), max_length=20, choices=OnlineConcern.choices, blank=True, default="", db_default=""
+    )
     # Harm found and no mandatory report: why none is needed, recorded by the director (visits.services), kept here
     # with who and when. Until a report or this reason exists the visit is listed and reminded daily.
     no_report_reason = models.TextField(_("why no mandatory report is needed"), blank=True, db_default="")
