@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "visits.models.Rating",
         "ReferralStatusEnum": "guardianship.models.ReferralStatus",
         "AssignmentStatusEnum": "tasks.models.Status",
+        "VisitKindEnum": "visits.models.VisitKind",
     },
 }
 
