@@ -13,6 +13,7 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from children.jobs import run_job
 from children.models import Job, JobState
@@ -251,6 +252,7 @@ def test_saves_while_a_job_runs_are_applied_after_it_once(
     """A first save's job is held inside its recomputation; two more saves come meanwhile and their jobs start.
     Neither runs beside the first (they wait for its lock); when it finishes, one recomputation applies the last
     save's rule for both, and the other job finds itself done."""
+    monkeypatch.setattr(schedule, "today", lambda: datetime.date(2026, 1, 6))  # the day the jobs apply the rules
     calls = []
     holding, release = threading.Event(), threading.Event()
     real = schedule.refresh
@@ -281,7 +283,9 @@ def test_saves_while_a_job_runs_are_applied_after_it_once(
     assert {job.state for job in jobs.values()} == {JobState.DONE}
     later = [jobs[pk] for pk in queued[1:]]
     assert sorted(bool(job.summary.get("by")) for job in later) == [False, True]
-    assert [home_due(k) for k in kids[:2]] == [datetime.date(2026, 1, 11)] * 2  # the last save: 5 January + 6
+    # The first job's 10 days from 6 January (due 16 January); the last save's 6 days, stricter again, from the same
+    # day: 12 January (issue 15: a stricter rule counts from the day it applies, never later than the due date before).
+    assert [home_due(k) for k in kids[:2]] == [datetime.date(2026, 1, 12)] * 2
     assert_as_full_recomputation()
 
 
@@ -299,7 +303,14 @@ def test_a_saved_rule_set_is_recomputed_by_a_real_worker(require_postgres, redis
         job = Job.objects.get(kind="schedules")
         assert response.status_code == 302 and home_due(kids[0]) == datetime.date(2026, 1, 25)
         assert wait_for(lambda: Job.objects.get(pk=job.pk).state == JobState.DONE, timeout=90), worker.output()
-        assert home_due(kids[0]) == datetime.date(2026, 1, 15)
+        # The worker applied the stricter rule from the day it ran; the child, overdue since 25 January under the old
+        # rule, stays due then (a stricter rule never makes a child due later than before).
+        row = VisitSchedule.objects.get(child=kids[0])
+        assert (row.home_days, row.home_since, row.home_due_on) == (
+            10,
+            timezone.localdate(),
+            datetime.date(2026, 1, 25),
+        )
         page = admin_client.get(reverse("children:job", args=[job.pk])).content.decode()
         assert "走访计划已重新计算：2 份走访计划有变化。" in page
     finally:
