@@ -7,7 +7,7 @@ from children.categories import Category
 from children.forms import DateInput
 
 from . import rules
-from .models import RECORDED_FIELDS, ContactChannel, Rating, ScreeningCampaign, Visit, VisitKind
+from .models import RECORDED_FIELDS, ContactChannel, OnlineConcern, Rating, ScreeningCampaign, Visit, VisitKind
 
 RATING_FIELDS = ("living_conditions", "caregiver_status", "mood", "study", "health")
 
@@ -120,6 +120,10 @@ class VisitForm(forms.ModelForm):
         self.fields["channel"].choices = ContactChannel.choices
         self.fields["channel"].widget = SegmentedRadio(choices=ContactChannel.choices)
         self.fields["safety_hazards"].help_text = _("Write “none” if you saw none.")
+        # No "---------": "none seen" is an answer of its own, chosen until the director picks a risk.
+        online = [("", _("None seen")), *OnlineConcern.choices]
+        self.fields["online_concern"].choices = online
+        self.fields["online_concern"].widget = SegmentedRadio(choices=online)
         self._mark_required()
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
