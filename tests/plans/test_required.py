@@ -152,7 +152,7 @@ def test_a_plan_form_for_a_dropout_starts_as_a_return_to_school_plan(client, use
 
 def test_the_rules_are_data_an_administrator_edits(admin_client):
     default = PlanRuleSet.objects.get(prefix="")
-    assert {r.source for r in default.requirements.all()} == {"system default", "004 §10"}
+    assert {r.source for r in default.requirements.all()} == {"系统默认", "004 §10"}
     school = default.requirements.get(category_mask__gt=0)
     assert school.plan_kind == "return_to_school" and not school.is_local_choice
     assert default.requirements.get(colours="red,orange").is_local_choice  # the system's choice, said so
