@@ -82,7 +82,8 @@ def _rebuild(cursor, table: str, create_tail: str, primary_key: str) -> tuple[st
     new = f"{table}_new"
     indexes, keys = _indexes(cursor, table), _foreign_keys(cursor, table)
     cursor.execute(f"LOCK TABLE {_q(table)} IN ACCESS EXCLUSIVE MODE")
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks deferred in this transaction run now, not on a dropped table
+    # Checks deferred in this transaction run now, not later on a dropped table.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(
         f"CREATE TABLE {_q(new)} (LIKE {_q(table)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS,"
         f" CONSTRAINT {_q(table + '_pkey_new')} PRIMARY KEY ({primary_key})) {create_tail}"
