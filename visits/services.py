@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Area, Notification, Role, User
+from approvals.models import Approval
 from children import access
 from children.models import ArchiveStatus, Child, ChildCategory
 from children.services import bump_version
@@ -246,20 +247,56 @@ def _open_proposal(user: User, proposal: CategoryEndProposal) -> CategoryEndProp
     return locked
 
 
+SCREENING_CATEGORY_END = "screening_category_end"
+
+
+def proposal_subject(proposal_pk: int) -> str:
+    """The approval subject of ending a proposal's categories: one request waits per proposal."""
+    return f"screening-proposal:{proposal_pk}"
+
+
 @transaction.atomic
 def proposal_confirm(
     *, user: User, proposal: CategoryEndProposal, categories: Iterable[str], ended_on: datetime.date
-) -> CategoryEndProposal:
-    """End the chosen categories of the proposal (those still current) through children.services.category_end."""
-    from children.services import category_end
+) -> Approval | None:
+    """The director confirms ending the chosen categories of the proposal. A change of categories: it goes through
+    approvals.services.request_or_apply like a director's own category change (kind SCREENING_CATEGORY_END,
+    registered in visits.apps): applied at once where the child's region lets this user act directly (None),
+    otherwise a request for the approver (returned), and nothing changes until it is approved."""
+    from approvals.services import request_or_apply
 
     proposal = _open_proposal(user, proposal)
     chosen = [c for c in categories if c in proposal.category_codes]
     if not chosen:
         raise ValidationError({"categories": _("Choose at least one category to end, or dismiss the proposal.")})
-    items = ChildCategory.objects.filter(child=proposal.child, category__in=chosen, ended_on__isnull=True)
-    for item in items.select_related("child"):
-        item.child = proposal.child
+    return request_or_apply(
+        kind=SCREENING_CATEGORY_END,
+        child=proposal.child,
+        user=user,
+        payload={"proposal": proposal.pk, "categories": chosen, "ended_on": ended_on},
+        reason=proposal.confirmation.note,
+    )
+
+
+@transaction.atomic
+def proposal_apply(
+    *, user: User, child: Child, proposal_pk: int, categories: Iterable[str], ended_on: datetime.date
+) -> CategoryEndProposal:
+    """End the chosen categories of the proposal (those still current) through children.services.category_end and
+    mark it confirmed: the approvable change, run by the director acting directly or by the approver approving."""
+    from children.services import category_end
+
+    proposal = CategoryEndProposal.objects.select_for_update().filter(child=child, pk=proposal_pk).first()
+    if proposal is None:
+        raise ValidationError(_("This proposal is no longer in the archive."))
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("This proposal to end categories has already been decided."))
+    chosen = [c for c in categories if c in proposal.category_codes]
+    if not chosen:
+        raise ValidationError({"categories": _("Choose at least one category to end, or dismiss the proposal.")})
+    items = ChildCategory.objects.filter(child=child, category__in=chosen, ended_on__isnull=True)
+    for item in items:
+        item.child = child
         category_end(user=user, item=item, ended_on=ended_on)
     proposal.status = ProposalStatus.CONFIRMED
     proposal.decided_by = user

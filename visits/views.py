@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from approvals import services as approval_services
+from approvals.models import Approval, ApprovalStatus
 from children import access
 from children.categories import Category
 from children.exports import export_format
@@ -329,8 +331,18 @@ def proposal(request, child_pk: int, pk: int):
         child_pk=child_pk,
     )
     child = item.child
+    pending = (
+        Approval.objects.filter(
+            child=child,
+            kind=services.SCREENING_CATEGORY_END,
+            subject=services.proposal_subject(item.pk),
+            status=ApprovalStatus.PROPOSED,
+        ).first()
+        if item.status == ProposalStatus.OPEN
+        else None
+    )
     can_decide = item.status == ProposalStatus.OPEN and services.may_decide_proposal(request.user, child)
-    confirm_form = ProposalConfirmForm(proposal=item) if can_decide else None
+    confirm_form = ProposalConfirmForm(proposal=item) if can_decide and pending is None else None
     dismiss_form = ProposalDismissForm() if can_decide else None
     if request.method == "POST":
         if not can_decide:
@@ -349,7 +361,7 @@ def proposal(request, child_pk: int, pk: int):
                 return redirect("children:detail", pk=child.pk)
         else:
             confirm_form = ProposalConfirmForm(request.POST, proposal=item)
-            done, _confirmed = submitted(
+            done, waiting = submitted(
                 request,
                 confirm_form,
                 lambda: services.proposal_confirm(
@@ -360,7 +372,10 @@ def proposal(request, child_pk: int, pk: int):
                 ),
             )
             if done:
-                messages.success(request, _("The categories have ended."))
+                if waiting is not None:  # the region asks for approval: nothing has changed yet
+                    messages.info(request, _("Sent for approval: the change is made once it is approved."))
+                else:
+                    messages.success(request, _("The categories have ended."))
                 return redirect("children:detail", pk=child.pk)
     labels = dict(Category.choices)
     return render(
@@ -372,5 +387,8 @@ def proposal(request, child_pk: int, pk: int):
             "category_labels": [labels.get(c, c) for c in item.category_codes],
             "confirm_form": confirm_form,
             "dismiss_form": dismiss_form,
+            "pending": pending,
+            "waits": can_decide
+            and approval_services.needs_approval(request.user, child, services.SCREENING_CATEGORY_END),
         },
     )

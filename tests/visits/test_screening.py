@@ -296,22 +296,83 @@ def _proposal(users, tree, child):
     return CategoryEndProposal.objects.get(child=child)
 
 
-def test_the_director_confirms_and_the_ticked_categories_end(users, tree, left_behind):
+def _direct(tree):
+    """The county lets directors change categories directly (the region's approval setting)."""
+    from approvals.models import ApprovalSetting
+
+    ApprovalSetting.objects.create(name="平度市：儿童主任直接办理", area=tree.county, required=False)
+
+
+def _current(child) -> list[str]:
+    return sorted(ChildCategory.objects.filter(child=child, ended_on__isnull=True).values_list("category", flat=True))
+
+
+def test_confirming_proposes_to_the_approver_and_nothing_ends_until_approved(users, tree, left_behind):
+    from approvals import services as approvals
+    from approvals.models import Approval, ApprovalStatus
+
     proposal = _proposal(users, tree, left_behind)
-    services.proposal_confirm(
+    history = left_behind.history.count()
+    approval = services.proposal_confirm(
         user=users.director, proposal=proposal, categories=["left_behind_rural"], ended_on=D(2026, 11, 20)
     )
+    assert isinstance(approval, Approval) and approval.status == ApprovalStatus.PROPOSED
+    assert approval.kind == "screening_category_end" and approval.approver_level == "township"
+    # Nothing changed: both categories current, the proposal still open, the archive's history untouched.
+    assert _current(left_behind) == ["left_behind_rural", "single_parent"]
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    assert left_behind.history.count() == history
+    assert Notification.objects.filter(user=users.supervisor, key=f"approval:{approval.pk}").exists()
+    with pytest.raises(ValidationError):  # one request waits per proposal
+        services.proposal_confirm(
+            user=users.director, proposal=proposal, categories=["single_parent"], ended_on=D(2026, 11, 20)
+        )
+    with pytest.raises(PermissionDenied):  # the proposer does not approve their own request
+        approvals.approval_approve(user=users.director, approval=approval)
+
+    approvals.approval_approve(user=users.supervisor, approval=approval, note="同意")
+    assert _current(left_behind) == ["single_parent"]
     ended = ChildCategory.objects.get(child=left_behind, category="left_behind_rural")
     assert ended.ended_on == D(2026, 11, 20)
-    assert ChildCategory.objects.get(child=left_behind, category="single_parent").ended_on is None
     proposal.refresh_from_db()
-    assert proposal.status == ProposalStatus.CONFIRMED and proposal.decided_by == users.director
+    assert proposal.status == ProposalStatus.CONFIRMED and proposal.decided_by == users.supervisor
     left_behind.refresh_from_db()
     from children.categories import CATEGORY_BITS
 
     assert left_behind.category_flags == CATEGORY_BITS["single_parent"]
     with pytest.raises(ValidationError):  # decided once
         services.proposal_dismiss(user=users.director, proposal=proposal, reason="重复操作，应当被拒绝。")
+
+
+def test_a_returned_request_changes_nothing(users, tree, left_behind):
+    from approvals import services as approvals
+
+    proposal = _proposal(users, tree, left_behind)
+    approval = services.proposal_confirm(
+        user=users.director, proposal=proposal, categories=["left_behind_rural"], ended_on=D(2026, 11, 20)
+    )
+    approvals.approval_return(user=users.supervisor, approval=approval, reason="父亲仍在外地务工，请核实")
+    assert _current(left_behind) == ["left_behind_rural", "single_parent"]
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+
+
+def test_where_the_region_lets_directors_act_the_ticked_categories_end_at_once(users, tree, left_behind):
+    from approvals.models import Approval
+
+    _direct(tree)
+    proposal = _proposal(users, tree, left_behind)
+    assert (
+        services.proposal_confirm(
+            user=users.director, proposal=proposal, categories=["left_behind_rural"], ended_on=D(2026, 11, 20)
+        )
+        is None
+    )
+    assert not Approval.objects.exists()
+    assert _current(left_behind) == ["single_parent"]
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.CONFIRMED and proposal.decided_by == users.director
 
 
 def test_dismissing_needs_a_reason_and_keeps_the_categories(users, tree, left_behind):
@@ -344,6 +405,20 @@ def test_proposal_page_confirm_through_the_gate(client, users, tree, left_behind
     assert client.get(url).status_code == 200
     assert client.post(url, {"action": "dismiss", "reason": "县里不应替主任决定这件事。"}).status_code == 403
     client.force_login(users.director)
+    assert 'id="waits-for-approval"' in client.get(url).content.decode()
+    response = client.post(url, {"action": "confirm", "categories": ["left_behind_rural"], "ended_on": "2026-11-20"})
+    assert response.status_code == 302
+    assert _current(left_behind) == ["left_behind_rural", "single_parent"]  # sent for approval
+    page = client.get(url).content.decode()
+    assert 'id="pending-approval"' in page and 'name="ended_on"' not in page
+
+
+def test_proposal_page_confirm_directly_where_the_region_allows(client, users, tree, left_behind):
+    _direct(tree)
+    proposal = _proposal(users, tree, left_behind)
+    url = reverse("visits:proposal", args=[left_behind.pk, proposal.pk])
+    client.force_login(users.director)
+    assert 'id="waits-for-approval"' not in client.get(url).content.decode()
     response = client.post(url, {"action": "confirm", "categories": ["left_behind_rural"], "ended_on": "2026-11-20"})
     assert response.status_code == 302
     assert ChildCategory.objects.get(child=left_behind, category="left_behind_rural").ended_on == D(2026, 11, 20)
