@@ -265,6 +265,31 @@ def due_under(obligation: Obligation, fresh_due: datetime.date | None) -> dateti
     return from_since if obligation.cap is None else min(from_since, obligation.cap)
 
 
+def overdue_in_period(
+    first: datetime.date,
+    last: datetime.date,
+    *,
+    registered_on: datetime.date,
+    visit_dates: Iterable[datetime.date],
+    obligation: Obligation,
+) -> bool:
+    """Whether a child was overdue on some day of the period [first, last] from its registration on (the on-time
+    rate's definition: on time is never overdue in the period). On each day the due date is the schedule's
+    (`due_date` from the last visit before that day, or the registration, under the obligation: `due_under`), the
+    worklist's status that morning, and overdue is `overdue(day)`. `visit_dates`: the dates of the visits of the
+    obligation's kind (home visits for the home-visit interval). visits.selectors computes the same in SQL;
+    tests/visits/test_on_time.py compares the two over generated children."""
+    dates = sorted(visit_dates)
+    day = max(first, registered_on)
+    while day <= last:
+        before = [d for d in dates if d < day]
+        due = due_under(obligation, due_date(before[-1] if before else None, registered_on, obligation.days))
+        if due in overdue(day):
+            return True
+        day += datetime.timedelta(days=1)
+    return False
+
+
 @dataclass(frozen=True)
 class Schedule:
     """One open child's visit requirement, as visits.models.VisitSchedule stores it."""

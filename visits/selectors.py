@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import QuerySet
 
 from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Role, User
@@ -21,10 +21,7 @@ from .models import (
     VisitSchedule,
     VisitScheduleQuerySet,
 )
-
-
-def _home_kinds() -> str:
-    return ", ".join(f"'{kind}'" for kind in rules.HOME_KINDS)
+from .schedule import CHILD, SCHEDULE, VISIT, add_days_sql, due_under_sql
 
 
 def schedules_for(user: User) -> VisitScheduleQuerySet:
@@ -108,12 +105,6 @@ def all_child_visits(child: Child) -> QuerySet[Visit]:
     return Visit.objects.filter(child=child).select_related("created_by", "no_report_by")
 
 
-_DAYS_BETWEEN = {
-    "postgresql": "(d - prev_d)",
-    "sqlite": "CAST(julianday(d) - julianday(prev_d) AS INTEGER)",
-}
-
-
 def quarter_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The last full calendar quarter before today."""
     q_start_month = 3 * ((today.month - 1) // 3) + 1
@@ -123,43 +114,76 @@ def quarter_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def compliance_by_township(user: User, start: datetime.date, end: datetime.date) -> list[dict]:
-    """On-time home-visit rate per township over [start, end]: a child is on time when, on every day of the
-    period, its last home visit (or its registration) was no older than its rule's interval. One query."""
-    children = access.visible_children(user).filter(status="open", registered_on__lte=end).values("pk")
-    child_sql, child_params = children.query.sql_with_params()
-    sql = f"""
+def _on_time_sql(child_sql: str) -> str:
+    """Per child of `child_sql` with a home-visit interval: (child_id, village_id, on_time), on time when it was
+    overdue on no day of the period, `rules.overdue_in_period` set-based. Its parameters: the period's first day,
+    the child query's, the first day again, the last day twice.
+
+    The period's days fall into stretches that end on a home visit in the period or on its last day; within one the
+    last home visit before the day (or the registration, if none) and so the due date stay the same
+    (`due_under_sql`, the schedule's own: a stricter interval since a change counts from the change, capped), so the
+    child was overdue in a stretch when that due date is before the stretch's last day (`rules.overdue`: due on the
+    day itself is not overdue). The interval, since and cap are the stored schedule's, today's, as the monthly
+    snapshots take them (rules are data that rarely change; README, dashboards)."""
+    home = ", ".join(f"'{kind}'" for kind in rules.HOME_KINDS)
+    due = due_under_sql(
+        add_days_sql("COALESCE(o.prev, k.registered_on)", "k.home_days"), "k.home_days", "k.home_since", "k.home_cap"
+    )
+    return f"""
     WITH kids AS (
-        SELECT s.child_id, s.village_id, s.home_days, c.registered_on
-          FROM {VisitSchedule._meta.db_table} s JOIN {Child._meta.db_table} c ON c.id = s.child_id
+        SELECT s.child_id, s.village_id, s.home_days, s.home_since, s.home_cap, c.registered_on,
+               CASE WHEN c.registered_on > %s THEN c.registered_on ELSE %s END AS first_day
+          FROM {SCHEDULE} s JOIN {CHILD} c ON c.id = s.child_id
          WHERE s.home_days IS NOT NULL AND s.child_id IN ({child_sql})
     ),
     pts AS (
-        SELECT k.child_id, v.visit_date AS d FROM kids k
-          JOIN {Visit._meta.db_table} v ON v.child_id = k.child_id AND v.kind IN ({_home_kinds()})
-         WHERE v.visit_date <= %s AND v.visit_date >= %s
-        UNION ALL SELECT child_id, registered_on FROM kids
-        UNION ALL SELECT child_id, %s FROM kids
+        SELECT v.child_id, MAX(v.visit_date) AS d, 0 AS ends FROM {VISIT} v
+         WHERE v.kind IN ({home}) AND v.visit_date < %s AND v.child_id IN (SELECT child_id FROM kids)
+         GROUP BY v.child_id
+        UNION
+        SELECT v.child_id, v.visit_date, 1 FROM {VISIT} v
+         WHERE v.kind IN ({home}) AND v.visit_date >= %s AND v.visit_date <= %s
+           AND v.child_id IN (SELECT child_id FROM kids)
+        UNION
+        SELECT child_id, %s, 1 FROM kids
     ),
     ordered AS (
-        SELECT child_id, d, LAG(d) OVER (PARTITION BY child_id ORDER BY d) AS prev_d FROM pts
+        SELECT child_id, d, ends, LAG(d) OVER (PARTITION BY child_id ORDER BY d) AS prev FROM pts
     ),
-    per_child AS (
-        SELECT o.child_id,
-               MAX(CASE WHEN o.prev_d IS NOT NULL AND o.d >= %s THEN {_DAYS_BETWEEN[connection.vendor]} END) AS gap
-          FROM ordered o GROUP BY o.child_id
+    late AS (
+        SELECT DISTINCT o.child_id FROM ordered o JOIN kids k ON k.child_id = o.child_id
+         WHERE o.ends = 1 AND o.d >= k.first_day AND {due} < o.d
     )
-    SELECT substr(k.village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]}) AS township, COUNT(*) AS children,
-           SUM(CASE WHEN p.gap <= k.home_days THEN 1 ELSE 0 END) AS on_time
-      FROM kids k JOIN per_child p ON p.child_id = k.child_id
-     GROUP BY substr(k.village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]})
-     ORDER BY 1
+    SELECT k.child_id, k.village_id, CASE WHEN l.child_id IS NULL THEN 1 ELSE 0 END AS on_time
+      FROM kids k LEFT JOIN late l ON l.child_id = k.child_id
     """
-    # Visits far enough back to cover the longest interval at the start of the period.
-    window_start = start - datetime.timedelta(days=366)
+
+
+def _on_time_rows(children: QuerySet, start: datetime.date, end: datetime.date, wrap: str = "{}") -> list[tuple]:
+    child_sql, child_params = children.values("pk").query.sql_with_params()
+    sql = wrap.format(_on_time_sql(child_sql))
     with connections[replicas.read_alias()].cursor() as cursor:  # a read replica's when the page reads from one
-        cursor.execute(sql, [*child_params, end, window_start, end, start])
-        rows = cursor.fetchall()
+        cursor.execute(sql, [start, start, *child_params, start, start, end, end])
+        return cursor.fetchall()
+
+
+def on_time_by_child(children: QuerySet, start: datetime.date, end: datetime.date) -> dict[int, bool]:
+    """Whether each child of `children` (a Child queryset) with a home-visit interval was on time over [start, end]
+    (never overdue: `rules.overdue_in_period`)."""
+    return {child_id: bool(ok) for child_id, _village, ok in _on_time_rows(children, start, end)}
+
+
+def compliance_by_township(user: User, start: datetime.date, end: datetime.date) -> list[dict]:
+    """On-time home-visit rate per township over [start, end]: the open children registered by the end with a
+    home-visit interval, and those of them overdue on no day of the period (`rules.overdue_in_period`). One query."""
+    children = access.visible_children(user).filter(status="open", registered_on__lte=end)
+    township = f"substr(village_id, 1, {PREFIX_LENGTH[AreaLevel.TOWNSHIP]})"
+    rows = _on_time_rows(
+        children,
+        start,
+        end,
+        wrap=f"SELECT {township}, COUNT(*), SUM(on_time) FROM ({{}}) per_child GROUP BY {township} ORDER BY 1",
+    )
     names = dict(
         Area.objects.filter(code__in=[r[0] for r in rows], level=AreaLevel.TOWNSHIP).values_list("code", "name")
     )
