@@ -153,7 +153,7 @@ class PostedVisit(models.Model):
     key = models.CharField(_("client key"), max_length=100)
     # SHA-256 of the posted body: the same key with a different body is refused (409), not silently replayed.
     fingerprint = models.CharField(max_length=64)
-    visits = models.ManyToManyField("visits.Visit", related_name="+")
+    visits = models.ManyToManyField("visits.Visit", related_name="+", through="PostedVisitVisit")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,3 +163,18 @@ class PostedVisit(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PostedVisitVisit(models.Model):
+    """A visit a posted key made (the table Django made for the many-to-many, named as it was). Its visit is kept by
+    a constraint trigger, not a foreign key: visits are partitioned by year on PostgreSQL (config/partitions.py)."""
+
+    postedvisit = models.ForeignKey(PostedVisit, on_delete=models.CASCADE)
+    visit = models.ForeignKey("visits.Visit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        db_table = "api_postedvisit_visits"
+        unique_together = [("postedvisit", "visit")]
+
+    def __str__(self) -> str:
+        return f"{self.postedvisit_id}: {self.visit_id}"

@@ -1,5 +1,5 @@
 """Tables partitioned by year with PostgreSQL's declarative partitioning (issue 19): the access log by `at`, which
-grows with every page a user opens.
+grows with every page a user opens, and the visits by `visit_date`.
 
 On PostgreSQL, `partition_by_year` turns an existing table into one partitioned by the year of a column, keeping its
 columns, identity, foreign keys, index names and rows; `unpartition` turns it back (the migration's reverse). The
@@ -9,7 +9,14 @@ midnight in China's time zone for a timestamp column), and a default partition t
 write ever fails for want of a partition. `ensure_years` (the monthly beat task `partitions_ahead`) creates next
 year's partition before it starts, moving any rows the default partition already holds for it.
 
-On SQLite (the demo) these do nothing: the tables stay plain.
+A foreign key into a partitioned table must name a unique key holding the partition column, so the tables that point
+at a visit (REFERENCES) have no foreign key in the database (`db_constraint=False`; Django's relations and PROTECT
+stay). `keep_references` puts constraint triggers in its place, checked at commit like Django's deferred foreign
+keys: a row pointing at a visit that does not exist is refused (SQLSTATE 23503, Django's IntegrityError), and so is
+deleting a visit something points at. A visit moving between years (its date edited) is a delete and an insert to
+PostgreSQL; the check asks whether the id is still there, so the move passes.
+
+On SQLite (the demo) these do nothing: the tables stay plain (and the five references there have no constraint).
 """
 
 import datetime
@@ -20,7 +27,17 @@ from django.db import connection
 log = logging.getLogger("care.partitions")
 
 # The partitioned tables and the column of each that decides the year.
-PARTITIONED = {"children_accesslog": "at"}
+PARTITIONED = {"children_accesslog": "at", "visits_visit": "visit_date"}
+# Columns pointing at a partitioned table's `id`, kept by triggers rather than foreign keys.
+REFERENCES = {
+    "visits_visit": [
+        ("visits_visitphoto", "visit_id"),
+        ("guardianship_report", "visit_id"),
+        ("guardianship_followup", "visit_id"),
+        ("plans_need", "visit_id"),
+        ("api_postedvisit_visits", "visit_id"),
+    ]
+}
 FIRST_YEAR = 2024  # the seeds' work starts in 2024; older rows go to the default partition
 YEARS_AHEAD = 1  # partitions exist up to next year
 
@@ -167,3 +184,93 @@ def ensure_years(today: datetime.date | None = None) -> list[str]:
                 made.append(name)
                 log.info("partition created: %s", name)
     return made
+
+
+# The referring row's target must exist (TG_ARGV: the referring column, the target table). Locks the target as a
+# foreign key does (FOR KEY SHARE), so a concurrent delete waits for this transaction.
+_REFERENCE_EXISTS = """
+CREATE OR REPLACE FUNCTION care_reference_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    target bigint := (to_jsonb(NEW) ->> TG_ARGV[0])::bigint;
+    found boolean;
+BEGIN
+    IF target IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1 FOR KEY SHARE)', TG_ARGV[1]) INTO found USING target;
+    IF NOT found THEN
+        RAISE EXCEPTION 'insert or update on table "%" violates reference "%"', TG_TABLE_NAME, TG_NAME
+            USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (%s)=(%s) is not present in table "%s".',
+            TG_ARGV[0], target, TG_ARGV[1]);
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+# A deleted (or renumbered) target must not be pointed at, unless its id is still there (a row moved to another
+# year's partition). TG_ARGV: the target table, then pairs of referring table and column.
+_REFERENCE_KEPT = """
+CREATE OR REPLACE FUNCTION care_referenced_row_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    found boolean;
+    i integer := 1;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', TG_ARGV[0]) INTO found USING OLD.id;
+    IF found THEN
+        RETURN NULL;
+    END IF;
+    WHILE i < TG_NARGS LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I = $1)', TG_ARGV[i], TG_ARGV[i + 1])
+            INTO found USING OLD.id;
+        IF found THEN
+            RAISE EXCEPTION 'update or delete on table "%" violates reference from table "%"', TG_ARGV[0], TG_ARGV[i]
+                USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (id)=(%s) is still referenced.', OLD.id);
+        END IF;
+        i := i + 2;
+    END LOOP;
+    RETURN NULL;
+END $$
+"""
+
+
+def _reference_trigger(table: str, column: str) -> str:
+    return f"{column}_in_{table}"
+
+
+def keep_references(table: str) -> None:
+    """Constraint triggers in place of the foreign keys into `table` (REFERENCES), deferred to commit as Django's
+    foreign keys are."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_REFERENCE_EXISTS)
+        cursor.execute(_REFERENCE_KEPT)
+        referrers = []
+        for referring, column in REFERENCES[table]:
+            referrers += [referring, column]
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_q(_reference_trigger(table, column))} ON {_q(referring)}")
+            cursor.execute(
+                f"CREATE CONSTRAINT TRIGGER {_q(_reference_trigger(table, column))}"
+                f" AFTER INSERT OR UPDATE OF {_q(column)} ON {_q(referring)} DEFERRABLE INITIALLY DEFERRED"
+                f" FOR EACH ROW EXECUTE FUNCTION care_reference_exists(%s, %s)",
+                [column, table],
+            )
+        arguments = ", ".join(["%s"] * (1 + len(referrers)))
+        cursor.execute(f"DROP TRIGGER IF EXISTS {_q(table + '_referenced')} ON {_q(table)}")
+        cursor.execute(
+            f"CREATE CONSTRAINT TRIGGER {_q(table + '_referenced')} AFTER DELETE OR UPDATE OF id ON {_q(table)}"
+            f" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION care_referenced_row_kept({arguments})",
+            [table, *referrers],
+        )
+
+
+def drop_references(table: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what is pending is checked before the triggers go
+        cursor.execute(f"DROP TRIGGER IF EXISTS {_q(table + '_referenced')} ON {_q(table)}")
+        for referring, column in REFERENCES[table]:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_q(_reference_trigger(table, column))} ON {_q(referring)}")
+        if list(REFERENCES) == [table]:  # the functions' one user
+            cursor.execute("DROP FUNCTION IF EXISTS care_reference_exists(), care_referenced_row_kept()")

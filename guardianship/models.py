@@ -166,7 +166,10 @@ class Report(models.Model):
     child_description = models.CharField(_("child (if not registered)"), max_length=200, blank=True)
     area = models.ForeignKey(Area, verbose_name=_("where"), on_delete=models.PROTECT, related_name="+")
     source = models.CharField(_("source"), max_length=20, choices=ReportSource.choices, default=ReportSource.STAFF)
-    visit = models.ForeignKey("visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Kept by a constraint trigger, not a foreign key (visits are partitioned: config/partitions.py).
+    visit = models.ForeignKey(
+        "visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     reporter = models.ForeignKey(
         User, verbose_name=_("reported by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -390,8 +393,14 @@ class FollowUp(models.Model):
     conference = models.ForeignKey(
         CaseConference, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
     )
+    # Kept by a constraint trigger, not a foreign key (visits are partitioned: config/partitions.py).
     visit = models.ForeignKey(
-        "visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+        "visits.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        db_constraint=False,
     )
     description = models.CharField(_("decision"), max_length=300)
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="follow_ups")

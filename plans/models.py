@@ -162,6 +162,7 @@ class Need(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Kept by a constraint trigger, not a foreign key (visits are partitioned: config/partitions.py).
     visit = models.ForeignKey(
         "visits.Visit",
         verbose_name=_("visit observation"),
@@ -169,6 +170,7 @@ class Need(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     history = HistoricalRecords()
 

@@ -151,7 +151,9 @@ class Visit(models.Model):
 
 
 class VisitPhoto(models.Model):
-    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
+    # No database constraint: visits are partitioned by year on PostgreSQL, and a key into a partitioned table must
+    # hold its partition column. config/partitions.py keeps the reference with a constraint trigger instead.
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos", db_constraint=False)
     image = models.FileField(_("photo"), upload_to=upload_to_random)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
