@@ -19,9 +19,18 @@ from .models import CategoryProposal
 from .paging import CappedPaginator
 
 
-def with_labels(proposals):
+def with_labels(proposals, user):
+    """Each proposal's facts in words; a fact for those who need to know (a positive psychological screen) reads
+    neutral to a user without that need (psychology.access: at most one query)."""
+    from psychology.access import NEED_TO_KNOW_FACTS, proposals_not_known
+
+    proposals = list(proposals)
+    hidden = proposals_not_known(user, proposals)
     for p in proposals:
-        p.fact_labels = [rules.fact_label(code) for code in p.fact_codes]
+        p.fact_labels = [
+            rules.NEUTRAL_FACT_LABEL if p.pk in hidden and code in NEED_TO_KNOW_FACTS else rules.fact_label(code)
+            for code in p.fact_codes
+        ]
     return proposals
 
 
@@ -30,7 +39,7 @@ def proposal_list(request):
     """Pending proposals of the open archives the user reads, by village and child (two queries: count, page)."""
     qs = identification.pending_for(request.user)
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    with_labels(page.object_list)
+    with_labels(page.object_list, request.user)
     access.log_shown(request, {p.child_id for p in page.object_list})
     return render(request, "children/proposals.html", {"page": page})
 
@@ -46,7 +55,7 @@ def _decide(request, pk: int, item_pk: int, form_class, title: str, run):
         else:
             messages.success(request, _("Saved."))
         return redirect("children:detail", pk=child.pk)
-    with_labels([proposal])
+    with_labels([proposal], request.user)
     return render(
         request,
         "children/proposal_form.html",

@@ -219,6 +219,11 @@ def proposals(facts: Facts, held: Iterable[str], today: datetime.date, region: R
     return out
 
 
+# What a reader without the need to know reads instead of a fact kept for those who need to know (the psychological
+# record's: psychology.access.NEED_TO_KNOW_FACTS).
+NEUTRAL_FACT_LABEL = _("another record of the archive")
+
+
 def fact_label(code: str) -> str:
     """What a fact code says, for the page."""
     from .models import ParentSituation

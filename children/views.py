@@ -144,7 +144,7 @@ def child_detail(request, pk: int):
     context["timeline"] = timeline.for_child(child)  # every kind of record, newest first: two queries
     from . import identification, proposal_views
 
-    context["proposals"] = proposal_views.with_labels(identification.for_child(child))  # one query
+    context["proposals"] = proposal_views.with_labels(identification.for_child(child), request.user)  # 1-2 queries
     context["approvals"] = approval_views.with_labels(approval_selectors.for_child(child))  # one query
     from plans import selectors as plan_selectors
 

@@ -30,6 +30,12 @@ from guardianship.models import Referral, ReferralStatus, ServiceType
 
 OPEN_REFERRAL = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]
 
+# The fact code a positive screening writes on its category proposal (children.identification.propose_from_record).
+# What it says is itself psychological information: only those who may read the child's psychological record read
+# it; anyone else who reads the archive's proposals sees a neutral reason (children.proposal_views.with_labels).
+POSITIVE_FACT = "screen:psych_positive"
+NEED_TO_KNOW_FACTS = frozenset({POSITIVE_FACT})
+
 
 def _area_staff(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.role in access.AREA_ROLES and not user.is_superuser
@@ -82,3 +88,16 @@ def children_q(user: User, field: str = "child") -> Q:
 
 def scoped(user: User, queryset: QuerySet) -> QuerySet:
     return queryset.filter(children_q(user))
+
+
+def proposals_not_known(user: User, proposals) -> set[int]:
+    """Of these category proposals, those giving a need-to-know fact (NEED_TO_KNOW_FACTS) of a child whose
+    psychological record the user may not read (the rule of `children_q`): their reason is shown neutral. One
+    query, none when no proposal gives such a fact."""
+    restricted = {p.pk for p in proposals if NEED_TO_KNOW_FACTS.intersection(p.fact_codes)}
+    if not restricted:
+        return set()
+    from children.models import CategoryProposal
+
+    known = scoped(user, CategoryProposal.objects.filter(pk__in=restricted)).values_list("pk", flat=True)
+    return restricted - set(known)

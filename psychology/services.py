@@ -23,10 +23,8 @@ from children.models import CareKind, CareRecord, Child
 from guardianship import referrals
 from guardianship.models import Referral, ServiceType
 
-from .access import may_write
+from .access import POSITIVE_FACT, may_write
 from .models import CounsellingSession, ResultLevel, Screening
-
-POSITIVE_FACT = "screen:psych_positive"
 
 
 def _require_write(user: User, child: Child) -> None:

@@ -139,3 +139,58 @@ def test_the_follow_up_list_runs_a_fixed_number_of_queries_and_shows_only_own_ar
     assert response.content.decode().count('class="follow-up') == 4  # t1's four, not t2's
     client.force_login(users.liaison)
     assert client.get(url).status_code == 404
+
+
+# ------------------------------------------------------------------ the proposal's reason: need to know
+
+
+PSYCH_WORDING = "心理筛查结果为阳性"  # the Chinese of "a positive psychological screen (psychological record)"
+NEUTRAL_WORDING = "档案中的其他记录"  # the Chinese of "another record of the archive"
+
+
+def test_the_psychological_proposals_reason_reads_neutral_without_the_need_to_know(client, users, child):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    proposal = services.screening_record(user=users.director, child=child, screening=screening()).proposal
+    admin = UserFactory(username="sysadmin", role=Role.ADMIN)  # reads every archive, not the psychological record
+    detail = reverse("children:detail", kwargs={"pk": child.pk})
+    form = reverse("children:proposal_confirm", kwargs={"pk": child.pk, "item_pk": proposal.pk})
+    client.force_login(users.director)
+    for url in (detail, reverse("children:proposals"), form):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert PSYCH_WORDING in page and NEUTRAL_WORDING not in page, url
+    client.force_login(admin)
+    for url in (detail, reverse("children:proposals")):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        page = response.content.decode()
+        assert response.status_code == 200 and 'id="proposals"' in page or url != detail, url
+        assert PSYCH_WORDING not in page and NEUTRAL_WORDING in page, url
+
+
+def test_who_knows_the_psychological_proposals_reason(users, tree, child):
+    """psychology.access.proposals_not_known: area staff of the child and a liaison of a department holding an open
+    psychological referral know; staff of other areas, another department's liaison and administrators do not."""
+    from accounts.models import Role
+    from guardianship import referrals
+    from psychology.access import proposals_not_known
+    from tests.factories import UserFactory
+
+    proposal = services.screening_record(user=users.director, child=child, screening=screening()).proposal
+    for knows in (users.director, users.supervisor, users.county_staff):
+        assert proposals_not_known(knows, [proposal]) == set(), knows
+    for does_not in (users.other_director, users.other_county_staff, users.liaison):
+        assert proposals_not_known(does_not, [proposal]) == {proposal.pk}, does_not
+    assert proposals_not_known(UserFactory(username="sysadmin", role=Role.ADMIN), [proposal]) == {proposal.pk}
+    health = DepartmentFactory(area=tree.county, name="平度市卫健局", kind="health")
+    liaison = UserFactory(username="health_liaison", role="liaison", department=health)
+    assert proposals_not_known(liaison, [proposal]) == {proposal.pk}
+    referrals.referral_send(
+        user=users.director,
+        child=child,
+        department=health,
+        service="psychological",
+        reason="筛查阳性，需专业评估",
+        due_on=TODAY + datetime.timedelta(days=14),
+    )
+    assert proposals_not_known(liaison, [proposal]) == set()
