@@ -123,9 +123,11 @@ def export_response(
     queryset: QuerySet,
     basename: str,
     child_field: str | None = "pk",
+    fmt: str | None = None,
 ) -> HttpResponse:
-    """The list as a file in the format asked for (?format=xlsx|csv), logged; too long a list is refused."""
-    fmt = export_format(request) or "xlsx"
+    """The list as a file in the format asked for (`fmt`, else ?format=xlsx|csv), logged (unless `child_field` is
+    None: the caller's gate has logged each child); too long a list is refused."""
+    fmt = fmt if fmt in FORMATS else export_format(request) or "xlsx"
     limit = settings.EXPORT_MAX_ROWS
     count = queryset.count()
     if count > limit:

@@ -130,6 +130,23 @@ def archive_pdf(child: Child, *, user: User | None = None, full_ids: bool | None
     if full_ids is None:
         full_ids = privacy.sees_full(user)
     b = Builder(full_ids=full_ids)
+    _archive(b, child)
+    return b.build(_("Child archive") + " " + child.name)
+
+
+def archives_pdf(children: Iterable[Child], *, user: User | None = None) -> bytes:
+    """Several whole archives in one document (a selection printed from a list), each starting on a new page. The
+    caller has passed each child through the gate."""
+    b = Builder(full_ids=privacy.sees_full(user))
+    for i, child in enumerate(children):
+        if i:
+            b.story.append(PageBreak())
+        _archive(b, child)
+    return b.build(_("Child archives"))
+
+
+def _archive(b: Builder, child: Child) -> None:
+    full_ids = b.full_ids
     now = timezone.localtime()
     place = area_path(child.village)
     b.story += [
@@ -224,7 +241,6 @@ def archive_pdf(child: Child, *, user: User | None = None, full_ids: bool | None
         list(child.transfers.select_related("from_village", "to_village")),
         ["transferred_on", "from_village", "to_village", "reason"],
     )
-    return b.build(_("Child archive") + " " + child.name)
 
 
 def blank_visit_form() -> bytes:

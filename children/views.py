@@ -16,6 +16,7 @@ from approvals import selectors as approval_selectors
 from approvals import services as approval_services
 from approvals import views as approval_views
 from approvals.models import Approval
+from bulk.rules import SELECTION_MAX
 from config.forms import apply_errors, submitted
 from visits import selectors as visit_selectors
 
@@ -83,6 +84,7 @@ def child_list(request):
             "query": query.urlencode(),
             "can_register": access.visible_villages(request.user).exists(),
             "can_import": can_import(request.user),
+            "bulk_max": SELECTION_MAX,
         },
     )
 

@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "sites",
     "psychology",
     "exchange",  # departments' list submissions matched against the archives (issue 16)
+    "bulk",  # bulk actions on lists: hand-over, screening confirmation, transfer, export and print (issue 18)
     "demo",  # the demo data generators (seed_demo), apart from the production apps
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

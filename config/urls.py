@@ -20,6 +20,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("sites/", include("sites.urls")),
     path("psychology/", include("psychology.urls")),
+    path("bulk/", include("bulk.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tests.approvals.objects import OBJECT_KWARGS as APPROVALS_OBJECT_KWARGS
 from tests.approvals.objects import make_objects as make_approvals_objects
+from tests.bulk.objects import OBJECT_KWARGS as BULK_OBJECT_KWARGS
+from tests.bulk.objects import make_objects as make_bulk_objects
 from tests.children.test_access import _extra_kwargs, _walk, archive  # noqa: F401 - `archive` is a fixture
 from tests.exchange.objects import OBJECT_KWARGS as EXCHANGE_OBJECT_KWARGS
 from tests.exchange.objects import make_objects as make_exchange_objects
@@ -58,6 +60,7 @@ OBJECT_KWARGS = {
     **SITES_OBJECT_KWARGS,
     **PAIRING_OBJECT_KWARGS,
     **EXCHANGE_OBJECT_KWARGS,
+    **BULK_OBJECT_KWARGS,
 }
 
 # Arguments that name an object rather than a choice (a kind, a slug of a fixed list...).
@@ -199,6 +202,7 @@ def world(users, tree, archive):  # noqa: F811 - the imported fixture
         **make_sites_objects(users, tree),
         **make_pairing_objects(users, tree, child),
         **make_exchange_objects(users, tree, child),
+        **make_bulk_objects(users, tree, child),
     }
     return SimpleNamespace(
         child=child,

@@ -44,6 +44,10 @@ NO_TEXT_FORMS = {
     "oversight:row_screen_in": "a button",
     "oversight:row_assign": "a choice of director",
     "children:proposal_confirm": "a date (the dismiss form beside it carries the text)",
+    "bulk:children": "ticked boxes and a button (export, print, or the transfer's second step, whose text is the "
+    "archive's own transfer reason: tests/bulk)",
+    "bulk:screening_confirm": "ticked boxes and the confirmation's answers, the same note as visits:campaign_confirm",
+    "bulk:reassign": "choices of two directors and a village (tests/bulk)",
 }
 # Forms of things the world has already decided, refused with a form error by design (each with the reason).
 ALREADY_DONE = {

@@ -173,6 +173,8 @@ NOT_ABOUT_A_CHILD = {
     "pairing:helper_edit": "the registry of helpers",
     "pairing:organisation_edit": "the registry of social organisations",
     "exchange:submission": "a department's list: its figures only (the changes page logs the children it shows)",
+    "bulk:run": "a bulk action's result, the user's own: the children named as the children list shows them (the "
+    "action logged each child it let through: tests/bulk)",
 }
 
 
