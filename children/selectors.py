@@ -101,6 +101,12 @@ def _shown(field, value, *, mask_ids: bool) -> str:
     return str(value)
 
 
+def _list_changes(child: Child) -> list:
+    from exchange.selectors import changes_of_child  # exchange builds on children
+
+    return changes_of_child(child)
+
+
 # The archive page's record lists: reverse relation of Child -> how the page reads it. Most archives have rows in
 # only a few of them, so one query first asks which relations have any row, and only those are read.
 ARCHIVE_LISTS: dict[str, Callable[[Child], Any]] = {
@@ -123,6 +129,8 @@ ARCHIVE_LISTS: dict[str, Callable[[Child], Any]] = {
     # The open ones only (from a conference or a visit), for the summary at the top of the page.
     "follow_ups": lambda c: list(c.follow_ups.filter(done_on__isnull=True).select_related("owner").order_by("due_on")),
     "activities": lambda c: list(c.activities.select_related("area").order_by("-date", "-id")[:50]),
+    # What departments' lists reported (exchange: proposals to the director), the latest ten.
+    "list_changes": _list_changes,
 }
 
 
@@ -135,14 +143,22 @@ class ArchiveSummary:
     open_follow_ups: int
     open_problems: int
     current_categories: list
+    pending_list_changes: int = 0
 
     @property
     def anything_open(self) -> bool:
-        return bool(self.open_reports or self.open_referrals or self.open_follow_ups or self.open_problems)
+        return bool(
+            self.open_reports
+            or self.open_referrals
+            or self.open_follow_ups
+            or self.open_problems
+            or self.pending_list_changes
+        )
 
 
 def archive_summary(lists: dict[str, Any]) -> ArchiveSummary:
     """Counted from the lists `archive_lists` read (no query of its own)."""
+    from exchange.models import ChangeStatus
     from guardianship.models import ReportStatus
 
     return ArchiveSummary(
@@ -151,6 +167,7 @@ def archive_summary(lists: dict[str, Any]) -> ArchiveSummary:
         open_follow_ups=len(lists["follow_ups"]),
         open_problems=sum(1 for p in lists["problems"] if not p.resolved_on),
         current_categories=[c for c in lists["categories"] if not c.ended_on],
+        pending_list_changes=sum(1 for p in lists["list_changes"] if p.status == ChangeStatus.PENDING),
     )
 
 

@@ -113,6 +113,13 @@ def _proposal(request, pk: int) -> ChangeProposal:
     )
 
 
+def _back(request, proposal: ChangeProposal):
+    """Back where the decision was taken: the archive page's list changes, or the list of pending changes."""
+    if request.POST.get("back") == "archive":
+        return redirect(reverse("children:detail", args=[proposal.child_id]) + "#list-changes")
+    return redirect("exchange:changes")
+
+
 @login_required
 @require_POST
 def change_confirm(request, pk: int):
@@ -121,13 +128,13 @@ def change_confirm(request, pk: int):
         proposal = services.change_confirm(user=request.user, proposal=proposal)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("exchange:changes")
+        return _back(request, proposal)
     messages.success(request, _("Confirmed: %(change)s") % {"change": proposal.get_kind_display()})
     if proposal.approvals:
         messages.info(request, _("The archive changes once the request is approved (see Approvals)."))
     if proposal.kind == ChangeKind.DROPOUT:
         return redirect(reverse("plans:new", args=[proposal.child_id]) + "?kind=return_to_school")
-    return redirect("exchange:changes")
+    return _back(request, proposal)
 
 
 @login_required
@@ -137,11 +144,11 @@ def change_dismiss(request, pk: int):
     form = DismissForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the change does not apply."))
-        return redirect("exchange:changes")
+        return _back(request, proposal)
     try:
         services.change_dismiss(user=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("exchange:changes")
+        return _back(request, proposal)
     messages.success(request, _("Dismissed."))
-    return redirect("exchange:changes")
+    return _back(request, proposal)

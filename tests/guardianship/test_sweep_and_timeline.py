@@ -229,14 +229,21 @@ def _archive_queries(client, child) -> int:
 
 
 def test_the_archive_page_reads_its_timeline_in_a_fixed_number_of_queries(client, users, tree, child):
+    from exchange.models import ChangeProposal
+    from tests.exchange.objects import make_objects as make_list_change
+
     director, county = users.director, users.county_staff
     _one_of_each(child, tree, director, county, datetime.date(2026, 3, 1))
+    change = make_list_change(users, tree, child)["list_change"]  # the archive's "名单变动" section
     client.force_login(users.supervisor)
     _archive_queries(client, child)  # warm: the session and the compiled timeline
     few = _archive_queries(client, child)
     others = [UserFactory(role="director", areas=[tree.v1]) for _ in range(3)]
     for n, user in enumerate(others):
         _one_of_each(child, tree, user, county if n % 2 else director, datetime.date(2026, 5, 1 + 12 * n))
+        ChangeProposal.objects.create(
+            child=child, kind="died", row=change.row, status="dismissed", reason="核实不符", decided_by=user
+        )
     many = _archive_queries(client, child)
     assert many == few
     assert len(client.get(reverse("children:detail", args=[child.pk])).context["timeline"]) == 45
