@@ -80,16 +80,17 @@ def can_record_contact(user: User, pairing: Pairing) -> bool:
     return access.can_edit_child(user, pairing.child)
 
 
-def quiet_pairings_for(user: User, *, today: datetime.date, days: int) -> QuerySet[Pairing]:
-    """Current pairings of open archives with no contact for more than `days` days (pairing.rules.without_contact),
-    the quietest first; one query, on the index of current pairings."""
+def quiet_q(*, today: datetime.date, days: int) -> Q:
+    """Current pairings of open archives with no contact for more than `days` days (pairing.rules.without_contact,
+    as SQL on the index of current pairings): the list's filter and the daily reminder's (pairing.reminders)."""
     cutoff = rules.quiet_cutoff(today, days)
     quiet = Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, from_on__lt=cutoff)
-    return (
-        pairings_for(user)
-        .filter(quiet, to_on__isnull=True, child__status=ArchiveStatus.OPEN)
-        .order_by("last_contact_on", "from_on", "pk")
-    )
+    return quiet & Q(to_on__isnull=True, child__status=ArchiveStatus.OPEN)
+
+
+def quiet_pairings_for(user: User, *, today: datetime.date, days: int) -> QuerySet[Pairing]:
+    """The user's quiet pairings (`quiet_q`), the quietest first; one query."""
+    return pairings_for(user).filter(quiet_q(today=today, days=days)).order_by("last_contact_on", "from_on", "pk")
 
 
 def contacts_of(pairing: Pairing) -> QuerySet[PairingContact]:

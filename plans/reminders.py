@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import AreaLevel, Notification, Role, User, enclosing_code
+from accounts.selectors import staff_by_area
 from children.models import Child
 
 from . import rules, selectors
@@ -22,17 +23,6 @@ from .models import HelpPlan, Measure, OwnerKind, PlanStatus
 
 COUNTY = AreaLevel.COUNTY
 MISSING_WEEKDAY = 0  # Monday
-
-
-def _staff_by_area(codes: set[str], role: str) -> dict[str, list[int]]:
-    """Area code -> the active users of `role` serving exactly that area (one query)."""
-    rows = User.areas.through.objects.filter(area_id__in=codes, user__is_active=True, user__role=role).values_list(
-        "area_id", "user_id"
-    )
-    out: dict[str, list[int]] = defaultdict(list)
-    for area_id, user_id in rows:
-        out[area_id].append(user_id)
-    return out
 
 
 def _liaisons(department_ids: set[int]) -> dict[int, list[int]]:
@@ -63,7 +53,7 @@ def measure_notes(today: datetime.date) -> list[Notification]:
     if not measures:
         return []
     liaisons = _liaisons({m.referral.department_id for m in measures if m.referral_id})
-    counties = _staff_by_area({enclosing_code(m.plan.child.village_id, COUNTY) for m in measures}, Role.CIVIL_AFFAIRS)
+    counties = staff_by_area({enclosing_code(m.plan.child.village_id, COUNTY) for m in measures}, Role.CIVIL_AFFAIRS)
     notes = []
     for m in measures:
         stage = rules.measure_stage(m.due_on, today)
@@ -90,7 +80,7 @@ def review_notes(today: datetime.date) -> list[Notification]:
             status=PlanStatus.OPEN, next_review_on__lte=horizon, child__status="open"
         ).select_related("child")
     )
-    counties = _staff_by_area({enclosing_code(p.child.village_id, COUNTY) for p in plans}, Role.CIVIL_AFFAIRS)
+    counties = staff_by_area({enclosing_code(p.child.village_id, COUNTY) for p in plans}, Role.CIVIL_AFFAIRS)
     notes = []
     for p in plans:
         stage = rules.review_stage(p.next_review_on, today)
@@ -129,8 +119,8 @@ def missing_notes(today: datetime.date) -> list[Notification]:
     by_county: dict[str, int] = defaultdict(int)
     for village, n in by_village.items():
         by_county[enclosing_code(village, COUNTY)] += n
-    directors = _staff_by_area(set(by_village), Role.DIRECTOR)
-    county_staff = _staff_by_area(set(by_county), Role.CIVIL_AFFAIRS)
+    directors = staff_by_area(set(by_village), Role.DIRECTOR)
+    county_staff = staff_by_area(set(by_county), Role.CIVIL_AFFAIRS)
     year, week, _day = today.isocalendar()
     key = f"plans-missing:{year}-W{week:02d}"
     url = reverse("plans:missing")
