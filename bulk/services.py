@@ -46,7 +46,7 @@ def _reason(exc: Exception) -> str:
     return " ".join(str(m) for m in messages)[:300]
 
 
-def _record(*, user: User, kind: str, items: list[BulkItem], summary: dict | None = None) -> BulkRun:
+def run_record(*, user: User, kind: str, items: list[BulkItem], summary: dict | None = None) -> BulkRun:
     run = BulkRun(
         kind=kind,
         user=user,
@@ -66,7 +66,7 @@ def _refused_items(refused: Refused) -> list[BulkItem]:
     return [BulkItem(child_ref=pk, status=ItemStatus.REFUSED, reason=reason[:300]) for pk, reason in refused]
 
 
-def _each(children: Iterable[Child], action: Callable[[Child], Any]) -> list[BulkItem]:
+def run_each(children: Iterable[Child], action: Callable[[Child], Any]) -> list[BulkItem]:
     """Run the single action for each child in a savepoint of its own: a refusal (ValidationError, PermissionDenied)
     undoes that child's changes only and is reported with the service's own words. A result that is an approval
     request means the region asks for approval: nothing changed yet."""
@@ -96,7 +96,7 @@ def screening_confirm_many(
 ) -> BulkRun:
     """Confirm each child in the screening through visits.services.screening_confirm (which refuses a child outside
     the screening's area, a closed archive, one already confirmed, a screening not yet started)."""
-    items = _refused_items(refused) + _each(
+    items = _refused_items(refused) + run_each(
         children,
         lambda child: visit_services.screening_confirm(
             user=user,
@@ -107,7 +107,7 @@ def screening_confirm_many(
             note=note,
         ),
     )
-    return _record(user=user, kind=BulkKind.SCREENING_CONFIRM, items=items, summary={"campaign": campaign.pk})
+    return run_record(user=user, kind=BulkKind.SCREENING_CONFIRM, items=items, summary={"campaign": campaign.pk})
 
 
 @transaction.atomic
@@ -116,20 +116,20 @@ def transfer_many(
 ) -> BulkRun:
     """Transfer each child through children.services.child_transfer, the archive's own transfer (its history keeps
     the old village; the visit schedule follows)."""
-    items = _refused_items(refused) + _each(
+    items = _refused_items(refused) + run_each(
         children,
         lambda child: child_services.child_transfer(
             user=user, child=child, to_village=to_village, on=on, reason=reason
         ),
     )
-    return _record(user=user, kind=BulkKind.TRANSFER, items=items, summary={"to_village": to_village.code})
+    return run_record(user=user, kind=BulkKind.TRANSFER, items=items, summary={"to_village": to_village.code})
 
 
 def selection_recorded(*, user: User, kind: str, children: list[Child], refused: Refused) -> BulkRun:
     """An export or a print of a selection: which children went into the file (the access log has a row for each,
     written by the gate) and which were refused."""
     items = _refused_items(refused) + [BulkItem(child_ref=c.pk, status=ItemStatus.DONE) for c in children]
-    return _record(user=user, kind=kind, items=items)
+    return run_record(user=user, kind=kind, items=items)
 
 
 # --- Reassignment on a director's departure ---------------------------------------------------------------------
@@ -241,7 +241,7 @@ def reassign(*, user: User, villages: list[Area], leaving: User, receiving: User
 
     if release:
         leaving.areas.remove(*villages)
-    run = _record(
+    run = run_record(
         user=user,
         kind=BulkKind.REASSIGN,
         items=items,
