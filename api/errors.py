@@ -5,14 +5,16 @@
 
 API views run in English (api.views.ApiView), so every message, whether DRF's, a service's `ValidationError` or
 the gate's 404, arrives here as its English msgid and is looked up once more in the Chinese catalogue. A message
-with values put into it has no msgid of its own: its Chinese text is then the English one."""
+with values put into it has no msgid of its own: a service's ValidationError keeps its lazy msgid and its params
+apart (ValidationError(message, params=…)) and is rendered here in each language; a message formatted before it
+was raised can only be given in English in both fields."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,18 +25,33 @@ MESSAGES = {
 }
 
 
-def both(message) -> tuple[str, str]:
-    """(Chinese, English) of a message: a lazy string rendered in each language, or an English string looked up."""
-    with translation.override("en"):
-        english = str(message)
-    with translation.override("zh-hans"):
-        chinese = str(message) if not isinstance(message, str) else translation.gettext(english)
-    return chinese, english
+def both(message, params: dict | None = None) -> tuple[str, str]:
+    """(Chinese, English) of a message: a lazy string rendered in each language, or an English string looked up;
+    then, as Django's ValidationError does, the `params` put in (a lazy value is rendered in each language too)."""
+    rendered = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            text = str(message)
+            if isinstance(message, str) and language != "en":
+                text = translation.gettext(text)
+            rendered.append(text % params if params else text)
+    return rendered[0], rendered[1]
 
 
-def _item(message, code: str = "invalid") -> dict:
-    zh, en = both(message)
+def _item(message, code: str = "invalid", params: dict | None = None) -> dict:
+    zh, en = both(message, params)
     return {"code": code, "message_zh": zh, "message_en": en}
+
+
+def _service_fields(exc: DjangoValidationError) -> dict:
+    """A service's ValidationError as {"field" | "non_field": [items]}, each message kept as the service gave it
+    (a lazy msgid and its params, e.g. a list's "Row %(row)d: …"), so that it is rendered in both languages."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"non_field": exc.error_list}
+    fields: dict = {}
+    for field, items in errors.items():
+        name = "non_field" if field in ("non_field_errors", NON_FIELD_ERRORS) else str(field)
+        fields.setdefault(name, []).extend(_item(e.message, "invalid", e.params) for e in items)
+    return fields
 
 
 def _flatten(detail, prefix: str = "", out: dict | None = None) -> dict:
@@ -67,8 +84,7 @@ def handler(exc, context):
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) if str(exc) else None)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
-        exc = exceptions.ValidationError(serializers.as_serializer_error(DjangoValidationError(detail)))
+        return Response(body("invalid", MESSAGES["invalid"], _service_fields(exc)), status=status.HTTP_400_BAD_REQUEST)
     if not isinstance(exc, exceptions.APIException):
         return None  # a server error: Django's 500
     if isinstance(exc, exceptions.ValidationError):

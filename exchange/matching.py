@@ -20,12 +20,13 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Department, Notification, Role, User
 from children import access
 from children.categories import categories_in
-from children.models import ArchiveStatus, Child
+from children.models import ArchiveStatus, Child, WelfareCoverage
 from oversight.models import ListRow, MatchKind, Outcome, OutsideList
 
 from . import rules, sql
@@ -89,12 +90,12 @@ def _clean_rows(records: Iterable[tuple[int, dict]], profile: MappingProfile | N
             continue
         first = seen.setdefault(row["key"], number)
         if first != number:
-            reader.errors.append(_("Row %(row)d: the same person as row %(first)d.") % {"row": number, "first": first})
+            reader.fail(gettext_lazy("Row %(row)d: the same person as row %(first)d."), row=number, first=first)
             continue
         rows.append(row)
     reader.raise_errors()
     if not rows:
-        raise ValidationError(_("The list has no rows."))
+        raise ValidationError(gettext_lazy("The list has no rows."))
     return rows
 
 
@@ -148,21 +149,46 @@ def _pending_keys(child_ids: list[int]) -> set[tuple[int, str, str]]:
     return keys
 
 
-def _propose(submission: Submission) -> list[ChangeProposal]:
-    """Proposals for the changed rows of open archives, where `rules.change_for` finds one and none is pending."""
+def _on_roll() -> Exists:
+    """Whether the row's archive records a current coverage of the welfare a roll lists (welfare child index)."""
+    return Exists(
+        WelfareCoverage.objects.filter(
+            child_id=OuterRef("child_id"), kind__in=rules.ROLL_WELFARE, ended_on__isnull=True
+        )
+    )
+
+
+def _propose(submission: Submission, previous: Submission | None) -> list[ChangeProposal]:
+    """Proposals for the changed rows of open archives, where `rules.change_for` finds one, and for the people of
+    the previous list absent from this one, where `rules.change_when_gone` does; none where one is pending."""
     flagged = (
         SubmissionRow.objects.filter(
             submission=submission, child__status=ArchiveStatus.OPEN, status__in=list(rules.CHANGE_OF_STATUS)
         )
         .filter(CHANGED)
-        .values_list("pk", "child_id", "status", "previous_status", "relation", "child__category_flags")
+        .annotate(on_roll=_on_roll())
+        .values_list("pk", "child_id", "status", "previous_status", "relation", "child__category_flags", "on_roll")
         .order_by("row_number")
     )
     wanted: dict[tuple[int, str, str], int] = {}
-    for pk, child_id, status, previous_status, relation, flags in flagged.iterator(chunk_size=CHUNK):
-        kind = rules.change_for(status, previous_status, set(categories_in(flags)))
+    for pk, child_id, status, previous_status, relation, flags, on_roll in flagged.iterator(chunk_size=CHUNK):
+        kind = rules.change_for(status, previous_status, set(categories_in(flags)), on_roll)
         if kind is not None:
             wanted.setdefault((child_id, kind, relation), pk)
+    if previous is not None:  # the previous list's rows of people now absent (one anti-join): a roll's leavers
+        now = SubmissionRow.objects.filter(submission=submission, key=OuterRef("key"))
+        gone = (
+            SubmissionRow.objects.filter(submission=previous, child__status=ArchiveStatus.OPEN)
+            .filter(status__in=list(rules.CHANGE_WHEN_GONE))
+            .filter(~Exists(now))
+            .annotate(on_roll=_on_roll())
+            .values_list("pk", "child_id", "status", "on_roll")
+            .order_by("row_number")
+        )
+        for pk, child_id, status, on_roll in gone.iterator(chunk_size=CHUNK):
+            kind = rules.change_when_gone(status, on_roll)
+            if kind is not None:
+                wanted.setdefault((child_id, kind, ""), pk)
     for key in _pending_keys(sorted({k[0] for k in wanted})):
         wanted.pop(key, None)
     new = [
@@ -293,7 +319,7 @@ def submission_receive(
             SubmissionRow.objects.bulk_create([SubmissionRow(submission=submission, **r) for r in rows[i : i + CHUNK]])
         _match(submission)
         submission.gone_n = _diff(submission, previous)
-    proposals = _propose(submission)
+    proposals = _propose(submission, previous)
     submission.candidates_n = _candidates(submission, user)
     figures = SubmissionRow.objects.filter(submission=submission).aggregate(
         rows=Count("pk"), matched=Count("pk", filter=Q(child__isnull=False)), changed=Count("pk", filter=CHANGED)

@@ -172,6 +172,10 @@ class ChangeKind(models.TextChoices):
     PARENT_DETAINED = "parent_detained", _("Parent detained: poor guardianship and a visit within days")
     PARENT_RETURNED = "parent_returned", _("Parent returned: end the left-behind category")
     DIED = "died", _("Died: close the archive")
+    SERIOUSLY_ILL = "seriously_ill", _("Seriously ill: record it and add the serious-illness category")
+    DISABLED = "disabled", _("Disabled: add the disability category")
+    WELFARE_STARTED = "welfare_started", _("On the welfare roll: record the welfare coverage")
+    WELFARE_ENDED = "welfare_ended", _("Off the welfare roll: end the welfare coverage")
 
 
 class ChangeStatus(models.TextChoices):

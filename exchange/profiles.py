@@ -7,11 +7,14 @@ children.idnumber: the ID number checked and its birth date used when the date i
 whole submission, with a Chinese message per row (at most 20 shown)."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from children import idnumber, sheets
 
@@ -72,7 +75,7 @@ def shipped_profile() -> MappingProfile:
     return profile
 
 
-def _date(value: Any, formats: Iterable[str]) -> datetime.date | None:
+def _date(value: Any, *, formats: Iterable[str]) -> datetime.date | None:
     if isinstance(value, str):
         text = sheets.cell_text(value)
         for fmt in formats:
@@ -83,66 +86,104 @@ def _date(value: Any, formats: Iterable[str]) -> datetime.date | None:
     return sheets.cell_date(value)
 
 
-def _code(value: Any, codes: Mapping[str, str], allowed: Iterable[str]) -> str:
+def _code(value: Any, *, codes: Mapping[str, str], allowed: Iterable[str]) -> str:
     text = sheets.cell_text(value)
     if not text:
         return ""
     code = codes.get(text, text)
     if code not in allowed:
-        raise sheets.CellError(_("must be one of: %(choices)s") % {"choices": "、".join([*codes, *sorted(allowed)])})
+        raise sheets.CellError(
+            gettext_now("must be one of: %(choices)s") % {"choices": "、".join([*codes, *sorted(allowed)])}
+        )
     return code
 
 
+def _again(check: Callable[[Any], Any], value: Any) -> str:
+    """What a cell's check says of the value, in the active language: children.sheets and children.idnumber word
+    their messages as they raise them, so the check is run again where the message is shown (a page in the
+    user's language; the API, in both: api.errors)."""
+    try:
+        check(value)
+    except sheets.CellError as exc:
+        return str(exc)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+_said_again = lazy(_again, str)
+
+# A refused cell's message: built once (lazy, rendered where shown), the cell check's own words put in as `error`.
+ROW_ERRORS = {
+    "name": _("Row %(row)d: the name %(error)s."),
+    "id_number": _("Row %(row)d: the ID number %(error)s."),
+    "id_check": _("Row %(row)d: %(error)s"),
+    "birth_date": _("Row %(row)d: the date of birth %(error)s."),
+    "status": _("Row %(row)d: the status %(error)s."),
+    "parent": _("Row %(row)d: the parent %(error)s."),
+}
+
+
+class _RowError(Exception):
+    """A row is refused: (message, params) for Reader.fail."""
+
+
 class Reader:
-    """Turns raw records ({field: value}) into clean rows, collecting the errors."""
+    """Turns raw records ({field: value}) into clean rows, collecting the errors: each a ValidationError of a lazy
+    message and its params, so that it reads in whichever language it is shown in."""
 
     def __init__(self, profile: MappingProfile | None):
         self.codes = profile.codes if profile else {}
         self.formats = profile.date_formats if profile else []
-        self.errors: list[str] = []
+        self.errors: list[ValidationError] = []  # the first MAX_ERRORS_SHOWN
+        self.failed = 0
+        # Each field's check of a cell (built once: called for every row).
+        self.text = partial(sheets.cell_plain_text, max_length=50)
+        self.date = partial(_date, formats=self.formats)
+        self.status = partial(_code, codes=self.codes.get("status", {}), allowed=STATUSES)
+        self.relation = partial(_code, codes=self.codes.get("relation", {}), allowed=rules.PARENTS)
 
-    def _fail(self, message: str) -> None:
-        self.errors.append(message)
+    def fail(self, message, **params: Any) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append(ValidationError(message, params=params))
+
+    def _cell(self, message, check: Callable[[Any], Any], value: Any, *, number: int) -> Any:
+        try:
+            return check(value)
+        except (sheets.CellError, ValidationError):
+            raise _RowError(message, {"row": number, "error": _said_again(check, value)}) from None
 
     def row(self, number: int, record: Mapping[str, Any]) -> dict | None:
+        try:
+            return self._row(number, record)
+        except _RowError as exc:
+            message, params = exc.args
+            self.fail(message, **params)
+            return None
+
+    def _row(self, number: int, record: Mapping[str, Any]) -> dict:
         at = {"row": number}
-        try:
-            name = sheets.cell_plain_text(record.get("name"), max_length=50)
-        except sheets.CellError as exc:
-            return self._fail(_("Row %(row)d: the name %(error)s.") % {**at, "error": exc})
-        try:
-            number_text = sheets.cell_id_number(record.get("id_number"))
-        except sheets.CellError as exc:
-            return self._fail(_("Row %(row)d: the ID number %(error)s.") % {**at, "error": exc})
-        try:
-            birth = _date(record.get("birth_date"), self.formats)
-        except sheets.CellError as exc:
-            return self._fail(_("Row %(row)d: the date of birth %(error)s.") % {**at, "error": exc})
-        try:
-            status = _code(record.get("status"), self.codes.get("status", {}), STATUSES)
-        except sheets.CellError as exc:
-            return self._fail(_("Row %(row)d: the status %(error)s.") % {**at, "error": exc})
-        try:
-            relation = _code(record.get("relation"), self.codes.get("relation", {}), rules.PARENTS)
-            parent_name = sheets.cell_plain_text(record.get("parent_name"), max_length=50)
-        except sheets.CellError as exc:
-            return self._fail(_("Row %(row)d: the parent %(error)s.") % {**at, "error": exc})
+        cell = partial(self._cell, number=number)
+        name = cell(ROW_ERRORS["name"], self.text, record.get("name"))
+        number_text = cell(ROW_ERRORS["id_number"], sheets.cell_id_number, record.get("id_number"))
+        birth = cell(ROW_ERRORS["birth_date"], self.date, record.get("birth_date"))
+        status = cell(ROW_ERRORS["status"], self.status, record.get("status"))
+        relation = cell(ROW_ERRORS["parent"], self.relation, record.get("relation"))
+        parent_name = cell(ROW_ERRORS["parent"], self.text, record.get("parent_name"))
         if not name:
-            return self._fail(_("Row %(row)d: the name is missing.") % at)
+            raise _RowError(_("Row %(row)d: the name is missing."), at)
         if not status:
-            return self._fail(_("Row %(row)d: the status is missing.") % at)
+            raise _RowError(_("Row %(row)d: the status is missing."), at)
         if status in rules.PARENT_STATUSES and not relation:
-            return self._fail(_("Row %(row)d: say which parent (father or mother).") % at)
+            raise _RowError(_("Row %(row)d: say which parent (father or mother)."), at)
         if status not in rules.PARENT_STATUSES:
             relation, parent_name = "", ""
         if number_text:
-            try:
-                info = idnumber.parse(number_text)
-            except ValidationError as exc:
-                return self._fail(_("Row %(row)d: %(error)s") % {**at, "error": " ".join(exc.messages)})
+            info = cell(ROW_ERRORS["id_check"], idnumber.parse, number_text)
             number_text, birth = info.number, birth or info.birth_date
         elif birth is None:
-            return self._fail(_("Row %(row)d: give the ID number or at least the date of birth.") % at)
+            raise _RowError(_("Row %(row)d: give the ID number or at least the date of birth."), at)
         return {
             "row_number": number,
             "name": name,
@@ -155,10 +196,11 @@ class Reader:
         }
 
     def raise_errors(self) -> None:
-        if self.errors:
-            shown = self.errors[:MAX_ERRORS_SHOWN]
-            if len(self.errors) > MAX_ERRORS_SHOWN:
-                shown.append(_("… and %(n)d more rows with errors.") % {"n": len(self.errors) - MAX_ERRORS_SHOWN})
+        if self.failed:
+            shown = list(self.errors)
+            if self.failed > MAX_ERRORS_SHOWN:
+                more = self.failed - MAX_ERRORS_SHOWN
+                shown.append(ValidationError(_("… and %(n)d more rows with errors."), params={"n": more}))
             raise ValidationError(shown)
 
 

@@ -15,7 +15,17 @@ from approvals.services import request_or_apply
 from children import access
 from children import services as child_services
 from children.categories import LEFT_BEHIND, Category
-from children.models import Child, ChildCategory, CloseReason, Enrolment, FamilyMember, ParentSituation, Relation
+from children.models import (
+    Child,
+    ChildCategory,
+    CloseReason,
+    Enrolment,
+    FamilyMember,
+    Health,
+    ParentSituation,
+    Relation,
+    WelfareCoverage,
+)
 
 from . import rules
 from .models import ChangeKind, ChangeProposal, ChangeStatus
@@ -99,6 +109,23 @@ def _apply(user: User, proposal: ChangeProposal, on: datetime.date) -> list:
                     reason=note,
                 )
             )
+    elif proposal.kind == ChangeKind.SERIOUSLY_ILL:
+        # The category first: the health recorded next then implies nothing more (children.identification).
+        requested.append(_category_add(user, child, Category.SERIOUSLY_ILL, on, note))
+        if child.health != Health.SERIOUSLY_ILL:
+            child.refresh_from_db(fields=["category_flags", "version"])
+            child.health = Health.SERIOUSLY_ILL
+            child._change_reason = note
+            child_services.child_update(user=user, child=child, expected_version=None)
+    elif proposal.kind == ChangeKind.DISABLED:
+        # The register says the child is disabled; its type and grade are for the director to record.
+        requested.append(_category_add(user, child, Category.DISABLED, on, note))
+    elif proposal.kind == ChangeKind.WELFARE_ENDED:
+        for coverage in WelfareCoverage.objects.filter(child=child, kind__in=rules.ROLL_WELFARE, ended_on__isnull=True):
+            coverage.ended_on = max(on, coverage.started_on)
+            coverage._change_reason = note
+            child_services.record_save(user=user, child=child, record=coverage)
+    # WELFARE_STARTED: which welfare and how much the roll does not say; the page leads to the coverage form.
     elif proposal.kind == ChangeKind.DIED:
         if child.is_open:
             requested.append(
@@ -117,7 +144,9 @@ def _apply(user: User, proposal: ChangeProposal, on: datetime.date) -> list:
 def change_confirm(*, user: User, proposal: ChangeProposal, on: datetime.date | None = None) -> ChangeProposal:
     """Apply the change to the archive (today by default) and record who confirmed it. A dropout's
     return-to-school plan is drawn up next (the page leads there; plans.rules asks for one, 004 §10); a detained
-    parent's child is to be visited within rules.VISIT_WITHIN_DAYS days (a reminder follows if no visit is made)."""
+    parent's child is to be visited within rules.VISIT_WITHIN_DAYS days (a reminder follows if no visit is made);
+    a child newly on a welfare roll has its coverage recorded next (the page leads to the form: the roll does not
+    say which welfare nor how much)."""
     proposal = _locked(user, proposal)
     on = on or timezone.localdate()
     if not proposal.child.is_open:

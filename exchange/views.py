@@ -134,6 +134,8 @@ def change_confirm(request, pk: int):
         messages.info(request, _("The archive changes once the request is approved (see Approvals)."))
     if proposal.kind == ChangeKind.DROPOUT:
         return redirect(reverse("plans:new", args=[proposal.child_id]) + "?kind=return_to_school")
+    if proposal.kind == ChangeKind.WELFARE_STARTED:
+        return redirect("children:record_add", pk=proposal.child_id, kind="welfare")
     return _back(request, proposal)
 
 

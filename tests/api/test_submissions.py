@@ -69,7 +69,44 @@ def test_a_bad_row_is_a_400_and_nothing_is_stored(api):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
-    assert "Row 1" in str(error["fields"])  # formatted: English in both (api.errors)
+    # The row's message in Chinese and in English, the ID number check's own words put in each (typed in here).
+    assert error["fields"] == {
+        "non_field": [
+            {
+                "code": "invalid",
+                "message_zh": "第 1 行：身份证号最后一位校验码不正确，请核对号码。",
+                "message_en": "Row 1: The last character of this ID number does not match its check digit; "
+                "please check the number.",
+            }
+        ]
+    }
+    assert not Submission.objects.exists()
+
+
+def test_row_errors_with_values_read_in_both_languages(api):
+    """A cell check that puts values into its words (a name too long, a status not in the code list), a
+    repeated person, and the count of rows beyond those shown: each message whole in each language."""
+    rows = [
+        {"name": "李" * 51, "id_number": ID_A, "status": "enrolled"},
+        {"name": "李小明", "id_number": ID_A, "status": "graduated"},
+        {"name": "王小红", "birth_date": "2015-06-01", "status": "enrolled"},
+        {"name": "王小红", "birth_date": "2015-06-01", "status": "enrolled"},
+    ] + [{"name": f"无号{n}", "status": "enrolled"} for n in range(20)]
+    response = _post(api.dept.key, {"kind": "school", "rows": rows})
+    assert response.status_code == 400
+    items = response.json()["error"]["fields"]["non_field"]
+    assert [(i["message_zh"], i["message_en"]) for i in items[:3]] == [
+        ("第 1 行：姓名超过 50 个字符。", "Row 1: the name is longer than 50 characters."),
+        (
+            "第 2 行：状态须为以下之一：died、disabled、dropped_out、enrolled、on_roll、parent_detained、"
+            "parent_returned、seriously_ill。",
+            "Row 2: the status must be one of: died、disabled、dropped_out、enrolled、on_roll、parent_detained、"
+            "parent_returned、seriously_ill.",
+        ),
+        ("第 4 行：与第 3 行是同一人。", "Row 4: the same person as row 3."),
+    ]
+    assert len(items) == 21
+    assert (items[-1]["message_zh"], items[-1]["message_en"]) == ("……另有 3 行有误。", "… and 3 more rows with errors.")
     assert not Submission.objects.exists()
 
 
