@@ -3,6 +3,8 @@ user's role is shown, and each is written to the access log (export or PDF)."""
 
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -72,3 +74,23 @@ def test_a_run_is_its_users_only(client, users, kids):
     assert client.get(reverse("bulk:run", args=[run.pk])).status_code == 200
     client.force_login(users.other_director)
     assert client.get(reverse("bulk:run", args=[run.pk])).status_code == 404
+
+
+def _page_queries(client, run) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("bulk:run", args=[run.pk])).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_result_page_has_a_fixed_number_of_queries(client, users, tree, kids):
+    from tests.factories import ChildFactory
+
+    client.force_login(users.director)
+    few = [kids["a"].pk, kids["far"].pk]
+    many = few + [ChildFactory(village=tree.v1).pk for _ in range(8)] + [kids["v2"].pk, 424242]
+    client.post(reverse("bulk:children"), {"child": few, "do": "csv"})
+    client.post(reverse("bulk:children"), {"child": many, "do": "csv"})
+    first, second = BulkRun.objects.order_by("pk")
+    assert (second.done, second.refused) == (9, 3)
+    _page_queries(client, first)  # the session and caches warmed
+    assert _page_queries(client, first) == _page_queries(client, second)
