@@ -455,6 +455,13 @@ class ChildFilterForm(forms.Form):
         ]
         self.fields["sort"].choices = [(k, label) for k, (_o, label) in self.SORTS.items()]
 
+    @property
+    def active_count(self) -> int:
+        """How many filters are in use (the phone's 筛选 button shows it); the sort order is no filter."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.fields if name != "sort" and str(self.data.get(name) or "").strip())
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(

@@ -1,7 +1,11 @@
 /* Small progressive enhancements of the design system (docs/design.md). Every page works without this file.
    1. Tables that become cards on a phone: each cell gets its column's heading as data-label (shown by app.css).
    2. Photo inputs (input[type=file][data-preview]) show a preview of the chosen pictures.
-   3. A failed form's error summary takes the focus, so a screen reader reads it first (GOV.UK pattern). */
+   3. A failed form's error summary takes the focus, so a screen reader reads it first (GOV.UK pattern).
+   4. The menu's groups (<details class="menu-group">): on a desktop one drop-down open at a time, closed by a click
+      elsewhere; Escape closes the open group and gives the focus back to its summary.
+   5. The children list's folded filters (<details class="filter-fold">) are open on a wider screen, where the browser
+      cannot show a folded <details> by CSS alone (app.css, ::details-content). */
 (function () {
   "use strict";
 
@@ -48,7 +52,37 @@
     });
   }
 
+  var DESKTOP = "(min-width: 761px)";
+
+  function menuGroups() {
+    var groups = Array.prototype.slice.call(document.querySelectorAll("details.menu-group"));
+    if (!groups.length) { return; }
+    var desktop = window.matchMedia ? window.matchMedia(DESKTOP) : { matches: false };
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () {
+        if (!group.open || !desktop.matches) { return; }
+        groups.forEach(function (other) { if (other !== group) { other.open = false; } });
+      });
+      group.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape" || !group.open) { return; }
+        group.open = false;
+        group.querySelector("summary").focus();
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!desktop.matches) { return; }
+      groups.forEach(function (group) { if (group.open && !group.contains(event.target)) { group.open = false; } });
+    });
+  }
+
+  function unfoldFilters() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 481px)").matches) { return; }
+    document.querySelectorAll("details.filter-fold").forEach(function (fold) { fold.open = true; });
+  }
+
   function start() {
+    menuGroups();
+    unfoldFilters();
     labelTables(document);
     document.querySelectorAll("input[type=file][data-preview]").forEach(previewPhotos);
     var summary = document.getElementById("error-summary");

@@ -417,6 +417,11 @@
       }
     }
     document.documentElement.dataset.outbox = String(items.length);
+    // The menu's outbox link and the 我的 tab count what waits or was refused; no badge while there is nothing.
+    document.querySelectorAll(".outbox-count").forEach((badge) => {
+      badge.textContent = String(items.length);
+      badge.hidden = items.length === 0;
+    });
     if (onOutbox) renderOutbox(items);
     markWorklist(items);
   }
