@@ -96,19 +96,30 @@ class Builder:
             rows.append([str(field.verbose_name), self.cell(_value(obj, field, self.full_ids), WIDTH - 40 * mm)])
         self.table(rows, [40 * mm, WIDTH - 40 * mm], header=False)
 
-    def records(self, title: str, objects: list[models.Model], names: list[str]) -> None:
-        """A section: a table with a row per record, or a line saying there is none."""
+    def records(
+        self,
+        title: str,
+        objects: list[models.Model],
+        names: list[str],
+        extra: Iterable[tuple[str, Callable[[models.Model], str]]] = (),
+    ) -> None:
+        """A section: a table with a row per record, or a line saying there is none. `extra`: (header, value of a
+        record) columns after the fields, for what no single field holds."""
         self.heading(title)
         if not objects:
             self.story.append(self.p(_("None recorded."), "small"))
             return
         meta = objects[0]._meta
         fields = [meta.get_field(n) for n in names]
-        width = WIDTH / len(fields)
-        rows = [[self.cell(str(f.verbose_name), width) for f in fields]]
+        extra = list(extra)
+        width = WIDTH / (len(fields) + len(extra))
+        rows = [[self.cell(str(f.verbose_name), width) for f in fields] + [self.cell(h, width) for h, _fn in extra]]
         for obj in objects:
-            rows.append([self.cell(_value(obj, f, self.full_ids), width) for f in fields])
-        self.table(rows, [width] * len(fields))
+            rows.append(
+                [self.cell(_value(obj, f, self.full_ids), width) for f in fields]
+                + [self.cell(fn(obj), width) for _h, fn in extra]
+            )
+        self.table(rows, [width] * (len(fields) + len(extra)))
 
     def build(self, title: str) -> bytes:
         buf = io.BytesIO()
@@ -236,11 +247,34 @@ def _archive(b: Builder, child: Child) -> None:
     )
     b.records(_("Care records"), list(child.care_records.all()), ["date", "kind", "description", "provider"])
     b.records(_("Work log"), list(child.work_log.select_related("created_by")), ["date", "content", "created_by"])
+    _help_plans(b, child)
     b.records(
         _("Transfers"),
         list(child.transfers.select_related("from_village", "to_village")),
         ["transferred_on", "from_village", "to_village", "reason"],
     )
+
+
+def _help_plans(b: Builder, child: Child) -> None:
+    """The help plans (一人一案): the plans, their measures with owners and their reviews (three queries)."""
+    from plans import selectors as plan_selectors
+
+    plans, measures, reviews = plan_selectors.archive_records(child)
+    b.records(
+        _("Help plans"),
+        plans,
+        ["kind", "status", "opened_on", "lead", "summary", "next_review_on", "closed_on", "close_reason"],
+    )
+    if not plans:
+        return
+    plan_column = (_("help plan"), lambda r: str(r.plan))
+    b.records(
+        _("Help-plan measures"),
+        measures,
+        ["description", "owner_kind", "due_on", "done_on", "result"],
+        extra=[(_("owner"), lambda m: m.owner_label), plan_column],
+    )
+    b.records(_("Help-plan reviews"), reviews, ["reviewed_on", "decision", "notes", "reviewed_by"], extra=[plan_column])
 
 
 def blank_visit_form() -> bytes:

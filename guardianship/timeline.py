@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from approvals import services as approval_services
+from approvals.models import Approval, ApprovalStatus
 from children.models import (
     CareRecord,
     Child,
@@ -34,6 +36,7 @@ from children.models import (
     WorkLogEntry,
 )
 from pairing.models import Pairing, PairingContact
+from plans.models import HelpPlan, Review
 from visits.models import Visit
 
 from .models import Assessment, CaseConference, Intervention, Referral, Report, TemporaryPlacement
@@ -59,11 +62,18 @@ RANK = {
     "pairing": 14,
     "pairing_contact": 15,
     "problem": 16,
-    "work_log": 17,
-    "solution": 18,
-    "welfare_ended": 19,
-    "category_ended": 20,
-    "closed": 21,
+    "plan_opened": 17,
+    "work_log": 18,
+    "plan_review": 19,
+    "solution": 20,
+    # A change through approval: requested, then decided, then the change itself (a plan or the archive closed, a
+    # category ended) on the same day.
+    "approval_requested": 21,
+    "approval_decided": 22,
+    "plan_closed": 23,
+    "welfare_ended": 24,
+    "category_ended": 25,
+    "closed": 26,
 }
 
 
@@ -152,6 +162,9 @@ def _union(child: Child):
     problems = Problem.objects.filter(child=child)
     categories = ChildCategory.objects.filter(child=child)
     welfare = WelfareCoverage.objects.filter(child=child)
+    plan_history = HelpPlan.history.model
+    plans = HelpPlan.objects.filter(child=child)
+    approvals = Approval.objects.filter(child=child)
     parts = [
         # In the order things happen within one day (the `rank` of each kind).
         _part(Child.objects.filter(pk=child.pk), "registered", "registered_on", who=F("created_by_id")),
@@ -285,7 +298,18 @@ def _union(child: Child):
             text2=F("pairing__helper__name"),
         ),
         _part(problems, "problem", "found_on", who=F("created_by_id"), text=F("description")),
+        # Help plans (plans/): drawn up, each review with its decision, and closing (through approval, below).
+        _part(plans, "plan_opened", "opened_on", who=F("created_by_id"), code=F("kind"), text=F("summary")),
         _part(WorkLogEntry.objects.filter(child=child), "work_log", "date", who=F("created_by_id"), text=F("content")),
+        _part(
+            Review.objects.filter(plan__child=child),
+            "plan_review",
+            "reviewed_on",
+            who=F("reviewed_by_id"),
+            obj=F("plan_id"),
+            code=F("decision"),
+            text=F("notes"),
+        ),
         _part(
             problems.filter(resolved_on__isnull=False),
             "solution",
@@ -293,6 +317,33 @@ def _union(child: Child):
             who=_first_user(problem_history, resolved_on__isnull=False),
             text=F("solution"),
             text2=F("description"),
+        ),
+        # Changes through approval (approvals/): the request with its reason, and the decision (approved, or
+        # returned with a reason); a withdrawn request is the proposer's own and leaves only its request.
+        _part(
+            approvals,
+            "approval_requested",
+            TruncDate("proposed_at"),
+            who=F("proposed_by_id"),
+            code=F("kind"),
+            text=F("reason"),
+        ),
+        _part(
+            approvals.filter(status__in=[ApprovalStatus.APPROVED, ApprovalStatus.RETURNED]),
+            "approval_decided",
+            TruncDate("decided_at"),
+            who=F("decided_by_id"),
+            code=F("kind"),
+            code2=F("status"),
+            text=F("decision_reason"),
+        ),
+        _part(
+            plans.filter(closed_on__isnull=False),
+            "plan_closed",
+            "closed_on",
+            who=_first_user(plan_history, closed_on__isnull=False),
+            code=F("kind"),
+            text=F("close_reason"),
         ),
         _part(
             welfare.filter(ended_on__isnull=False),
@@ -423,6 +474,31 @@ def _describe(child: Child) -> dict[str, Callable[[_Row], tuple[str, str, str]]]
             reverse("pairing:pairing", args=[r.obj]),
         ),
         "problem": lambda r: (_("Problem found"), r.text, "#problems"),
+        "plan_opened": lambda r: (
+            _("Help plan drawn up"),
+            _join(_labels(HelpPlan, "kind").get(r.code, r.code), r.text),
+            reverse("plans:detail", args=[pk, r.obj]),
+        ),
+        "plan_review": lambda r: (
+            _("Help plan reviewed"),
+            _join(_labels(Review, "decision").get(r.code, r.code), r.text),
+            reverse("plans:detail", args=[pk, r.obj]),
+        ),
+        "plan_closed": lambda r: (
+            _("Help plan closed"),
+            _join(_labels(HelpPlan, "kind").get(r.code, r.code), r.text),
+            reverse("plans:detail", args=[pk, r.obj]),
+        ),
+        "approval_requested": lambda r: (
+            _("Approval requested"),
+            _join(approval_services.kind_label(r.code), r.text),
+            reverse("approvals:detail", args=[r.obj]),
+        ),
+        "approval_decided": lambda r: (
+            _labels(Approval, "status").get(r.code2, r.code2),
+            _join(approval_services.kind_label(r.code), r.text),
+            reverse("approvals:detail", args=[r.obj]),
+        ),
         "solution": lambda r: (_("Problem solved"), _join(r.text, r.text2), "#problems"),
         "work_log": lambda r: (_("Work log"), r.text, "#worklog"),
         "closed": lambda r: (
