@@ -94,3 +94,31 @@ def test_the_result_page_has_a_fixed_number_of_queries(client, users, tree, kids
     assert (second.done, second.refused) == (9, 3)
     _page_queries(client, first)  # the session and caches warmed
     assert _page_queries(client, first) == _page_queries(client, second)
+
+
+def test_a_liaison_holding_a_child_through_a_referral_exports_nothing(client, users, kids):
+    """The shared level opens the reduced archive only: in a bulk action the child is not found, and not logged."""
+    import datetime
+
+    from guardianship import referrals
+
+    referrals.referral_send(
+        user=users.county_staff,
+        child=kids["a"],
+        department=users.department,
+        service="psychological",
+        reason="情绪低落",
+        due_on=datetime.date.today() + datetime.timedelta(days=14),
+    )
+    client.force_login(users.liaison)
+    for do in ("xlsx", "print", "transfer"):
+        response = client.post(reverse("bulk:children"), {"child": [kids["a"].pk], "do": do})
+        assert response.status_code in (200, 302) and "甲一" not in response.content.decode()
+    response = client.post(
+        reverse("bulk:transfer"),
+        {"child": [kids["a"].pk], "to_village": "370283002001", "transferred_on": "2026-01-10", "reason": "迁居"},
+    )
+    kids["a"].refresh_from_db()
+    assert kids["a"].village_id == "370283001001"
+    assert not AccessLog.objects.filter(user=users.liaison).exists()
+    assert set(BulkRun.objects.values_list("refused", flat=True)) == {1}
