@@ -53,6 +53,27 @@ def test_a_bad_upload_shows_the_row_and_stores_nothing(client, users, lists):
     assert not Submission.objects.exists()
 
 
+def test_a_bad_upload_reads_in_english_on_the_english_page(client, users, lists):
+    """The row's message and the cell check's words in it are in the page's language, whole."""
+    from exchange.profiles import shipped_profile
+
+    client.force_login(users.liaison)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("exchange:sources"),
+        {
+            "department": users.department.pk,
+            "kind": "school",
+            "profile": shipped_profile().pk,
+            "file": _csv(["姓名,身份证号码,出生日期,就学状况", "李小辍,,2015-02-30,在校"]),
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Row 2: the date of birth is not a valid date." in body
+    assert "第 2 行" not in body and "不是有效日期" not in body
+
+
 def test_a_liaison_cannot_upload_to_another_departments_source(client, users, lists):
     from exchange.profiles import shipped_profile
 
