@@ -109,11 +109,22 @@ def _kinds(kinds: Iterable[str]) -> str:
     return ", ".join(f"'{k}'" for k in kinds)
 
 
+def recent_since(day: datetime.date) -> datetime.date:
+    """Where the refresh starts looking for a child's last visits: the first of January of the year before `day`,
+    so on PostgreSQL it reads this year's and last year's partitions of the visits (config/partitions.py) for every
+    child visited within a year, and earlier years only for the children without a home visit or contact since.
+    Only what is read depends on it, never a result: a visit since this day is later than any before it."""
+    return datetime.date(day.year - 1, 1, 1)
+
+
 def build_sql(where: str, key_len: int = 12) -> str:
     """`key_len`: how many leading digits of a village code decide its rule sets (the longest active prefix)."""
     d = VENDOR_SQL[connection.vendor]
-    # Everyone: aggregate the whole visit table in one pass. Some children: only their visits (index).
-    visit_where = "WHERE v.child_id IN (SELECT id FROM target)" if where else ""
+    # Everyone: aggregate the recent visits in one pass. Some children: only their visits (index).
+    visit_and = "AND v.child_id IN (SELECT id FROM target)" if where else ""
+    since = f"'{recent_since(today()).isoformat()}'"
+    home_max = f"MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END)"
+    contact_max = f"MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END)"
     add = d["add_days"]
     update = _update_sql()
     changed = " OR ".join(f"{SCHEDULE}.{c} {d['changed']} {v}" for c, v in update.items())
@@ -166,13 +177,25 @@ matched AS (
            AND pr.colour = t.colour AND pr.risk_grade = t.risk_grade
            AND pr.disability_grade = t.disability_grade
 ),
-last AS (
-    SELECT v.child_id,
-           MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END) AS last_home,
-           MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END) AS last_contact
+recent AS (
+    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
       FROM {VISIT} v
-     {visit_where}
+     WHERE v.visit_date >= {since} {visit_and}
      GROUP BY v.child_id
+),
+earlier AS (
+    -- Only children with no home visit or no contact since `since` (recent_since) look further back.
+    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
+      FROM {VISIT} v
+     WHERE v.visit_date < {since}
+       AND v.child_id IN (SELECT t.id FROM target t LEFT JOIN recent r ON r.child_id = t.id
+                           WHERE r.last_home IS NULL OR r.last_contact IS NULL)
+     GROUP BY v.child_id
+),
+last AS (
+    SELECT t.id AS child_id, COALESCE(r.last_home, e.last_home) AS last_home,
+           COALESCE(r.last_contact, e.last_contact) AS last_contact
+      FROM target t LEFT JOIN recent r ON r.child_id = t.id LEFT JOIN earlier e ON e.child_id = t.id
 ),
 calc AS (
     SELECT t.id, t.village_id, m.home_days, m.contact_days, l.last_home, l.last_contact,

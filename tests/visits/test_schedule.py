@@ -53,6 +53,10 @@ SCOPES = ["61", "6101", "610102", "610102001", "62"]
 
 START = datetime.date(2025, 1, 1)
 days = st.integers(min_value=0, max_value=500).map(lambda n: START + datetime.timedelta(days=n))
+# Visits on both sides of the day from which the refresh reads every child's visits (schedule.recent_since: earlier
+# years only for children without one since), and on PostgreSQL in several years' partitions and the default one.
+SINCE = schedule.recent_since(timezone.localdate())
+visit_days = st.integers(min_value=-700, max_value=400).map(lambda n: SINCE + datetime.timedelta(days=n))
 kinds = st.sampled_from(["home", "contact", "school", "other"])
 grades_listed = st.lists(st.sampled_from(["low", "medium", "high"]), unique=True, max_size=2).map(", ".join)
 colours_listed = st.lists(st.sampled_from(["red", "orange", "yellow", "green"]), unique=True, max_size=2).map(",".join)
@@ -106,11 +110,11 @@ def child_data(villages: list[str]):
             "colour": st.sampled_from(["red", "orange", "yellow", "green"]),
             "disability_grade": st.one_of(st.none(), st.integers(min_value=1, max_value=4)),
             "registered_on": days,
-            "visits": st.lists(st.tuples(days, kinds), max_size=5),
+            "visits": st.lists(st.tuples(visit_days, kinds), max_size=5),
             # What happens between the two refreshes.
             "moves_to": often(None, st.sampled_from(VILLAGES)),
             "closed": often(False, st.just(True)),
-            "new_visit": st.one_of(st.none(), st.tuples(days, kinds)),
+            "new_visit": st.one_of(st.none(), st.tuples(visit_days, kinds)),
             # New facts (a category gained or ended, another risk grade or colour): the interval may get stricter.
             "new_facts": often(
                 None,
