@@ -166,3 +166,11 @@ def test_the_sql_is_the_python_definition(tree, data):
                 )
         assert selectors.on_time_by_child(Child.objects.all(), first, last) == expected
         transaction.set_rollback(True)
+
+
+def test_the_page_says_what_on_time_means(client, users, tree):
+    from django.urls import reverse
+
+    client.force_login(users.county_staff)
+    body = client.get(reverse("visits:compliance")).content.decode()
+    assert "本季度内没有一天逾期的儿童计为及时" in body
