@@ -25,9 +25,13 @@ from .models import BulkKind
 
 
 def _ids(request, *, cap: int = rules.SELECTION_MAX) -> list[int] | None:
-    """The posted selection, or None after telling the user why it was refused (nothing is done)."""
+    """The posted selection, or None after telling the user why it was refused (nothing is done). "The whole page"
+    ticked adds every row the page listed (`page_child`): a select-all that needs no script."""
+    values = request.POST.getlist("child")
+    if request.POST.get("whole_page"):
+        values += request.POST.getlist("page_child")
     try:
-        return rules.selection(request.POST.getlist("child"), cap=cap)
+        return rules.selection(values, cap=cap)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None

@@ -122,3 +122,17 @@ def test_a_liaison_holding_a_child_through_a_referral_exports_nothing(client, us
     assert kids["a"].village_id == "370283001001"
     assert not AccessLog.objects.filter(user=users.liaison).exists()
     assert set(BulkRun.objects.values_list("refused", flat=True)) == {1}
+
+
+def test_the_whole_page_without_ticking_each_row(client, users, kids):
+    a, b, c = kids["a"], kids["b"], kids["c"]
+    client.force_login(users.director)
+    page = client.get(reverse("children:list")).content.decode()
+    assert 'name="whole_page"' in page and f'name="page_child" value="{a.pk}"' in page
+    rows = {"page_child": [a.pk, b.pk, c.pk], "do": "csv"}
+    response = client.post(reverse("bulk:children"), {**rows, "whole_page": "1"})
+    text = response.content.decode("utf-8-sig")
+    assert "甲一" in text and "甲二" in text and "甲三" in text
+    response = client.post(reverse("bulk:children"), rows, follow=True)  # the page's rows alone are no selection
+    assert "至少勾选一名儿童" in response.content.decode()
+    assert AccessLog.objects.count() == 3
