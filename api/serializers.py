@@ -9,6 +9,7 @@ from children import privacy
 from children.categories import categories_in
 from children.models import Child, RiskGrade
 from guardianship.models import Referral, ReferralStatus
+from plans.models import Goal, GoalProgress, HelpPlan, Measure, Need, Review
 from tasks.models import Assignment, Status
 from visits.models import RECORDED_FIELDS, Visit, VisitSchedule
 from visits.services import MAX_PHOTOS
@@ -260,3 +261,80 @@ class ChangeSerializer(serializers.Serializer):
                 "child": None,
             }
         return data
+
+
+# --- Help plans (read only) ------------------------------------------------------------------------------------
+
+
+class PlanNeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Need
+        fields = ["id", "description", "problem", "assessment", "assessment_item", "visit"]
+        extra_kwargs = {
+            "problem": {"help_text": "The archive's problem this need was found in"},
+            "visit": {"help_text": "The visit whose observation found it"},
+        }
+
+
+class PlanGoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Goal
+        fields = ["id", "need", "description"]
+
+
+class PlanMeasureSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(
+        source="owner_label", read_only=True, help_text="Who carries it out: a staff member, a department or a name"
+    )
+    referral = serializers.IntegerField(source="referral_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Measure
+        fields = ["id", "goal", "description", "owner_kind", "owner", "referral", "due_on", "done_on", "result"]
+
+
+class GoalProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GoalProgress
+        fields = ["goal", "progress", "note"]
+
+
+class PlanReviewSerializer(serializers.ModelSerializer):
+    reviewed_by = serializers.StringRelatedField(read_only=True)
+    progress = GoalProgressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "reviewed_on", "decision", "notes", "reviewed_by", "progress"]
+
+
+class HelpPlanSerializer(serializers.ModelSerializer):
+    """A help plan (帮扶方案, 一人一案) with its needs, goals, measures and reviews. Read only: plans are drawn up,
+    reviewed and closed (through approval) on the pages. No field of a plan is a number the masking rule hides."""
+
+    lead = serializers.StringRelatedField(read_only=True, help_text="The responsible person (责任人)")
+    needs = PlanNeedSerializer(many=True, read_only=True)
+    goals = PlanGoalSerializer(many=True, read_only=True)
+    measures = PlanMeasureSerializer(many=True, read_only=True)
+    reviews = PlanReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = HelpPlan
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "summary",
+            "opened_on",
+            "lead",
+            "next_review_on",
+            "school",
+            "school_contact",
+            "back_to_school_on",
+            "closed_on",
+            "close_reason",
+            "needs",
+            "goals",
+            "measures",
+            "reviews",
+        ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("docs/redoc/", docs.RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("children/", views.ChildList.as_view(), name="children"),
     path("children/<int:pk>/", views.ChildDetail.as_view(), name="child"),
+    path("children/<int:pk>/help-plans/", views.HelpPlanList.as_view(), name="child_help_plans"),
     path("schedules/", views.Worklist.as_view(), name="worklist"),
     path("schedules/overdue/", views.OverdueList.as_view(), name="overdue"),
     path("visits/", views.VisitCreate.as_view(), name="visits"),

@@ -23,6 +23,8 @@ from accounts.models import CODE_LENGTH, AreaLevel
 from children import access
 from children.models import Child
 from guardianship import referrals as referral_service
+from plans import selectors as plan_selectors
+from plans.models import HelpPlan
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from visits import selectors as visit_selectors
@@ -72,6 +74,10 @@ class ChildPagination(Cursor):
     ordering = "id"
 
 
+class NewestFirst(Cursor):
+    ordering = "-id"
+
+
 @extend_schema(
     tags=["children"],
     parameters=[
@@ -107,6 +113,22 @@ class ChildDetail(ApiView, generics.RetrieveAPIView):
 
     def get_object(self):
         return access.child_for(self.request, self.kwargs["pk"], need=access.Level.ARCHIVE, related=("village",))
+
+
+@extend_schema(tags=["children"])
+class HelpPlanList(ApiView, generics.ListAPIView):
+    """A child's help plans (帮扶方案, 一人一案), newest first, each with its needs, goals, measures (with their
+    owners) and reviews (with the progress per goal). Read only. Through the gate: 404 unless the caller may read
+    the whole archive (the access log records the read); a fixed number of queries however many plans."""
+
+    scope = Scope.READ_CHILDREN
+    serializer_class = s.HelpPlanSerializer
+    pagination_class = NewestFirst
+    queryset = HelpPlan.objects.none()  # for the schema; the plans are read in get_queryset
+
+    def get_queryset(self):
+        child = access.child_for(self.request, self.kwargs["pk"], need=access.Level.ARCHIVE)
+        return plan_selectors.plans_for_api(child)
 
 
 # --- Visit schedules -------------------------------------------------------------------------------------------
@@ -240,10 +262,6 @@ class VisitCreate(ApiView, APIView):
 
 
 # --- Referrals -------------------------------------------------------------------------------------------------
-
-
-class NewestFirst(Cursor):
-    ordering = "-id"
 
 
 @extend_schema(tags=["referrals"])

@@ -52,6 +52,7 @@ OBJECT_KWARGS = {
     "dashboards:area": {"code": "county"},
     "dashboards:export": {"code": "county", "table": "=children"},
     "api:child": {"pk": "child"},
+    "api:child_help_plans": {"pk": "child"},
     "api:referral": {"pk": "referral"},
     "api:assignment": {"pk": "assignment"},
     "plans:measure_done": {"pk": "measure"},
