@@ -119,6 +119,8 @@ GROUPS: tuple[Group, ...] = (
         pgettext_lazy("menu group", "Management"),
         (
             Link("exchange:changes", _("Changes from department lists"), _not_liaison),
+            # Bulk actions' results, and a leaving director's hand-over for supervisors and civil affairs (bulk/).
+            Link("bulk:runs", _("Bulk actions"), _not_liaison),
             Link("exchange:sources", _("Department lists"), _roles(Role.LIAISON, Role.CIVIL_AFFAIRS)),
             Link("children:access_log", _("Access log"), _roles(Role.CIVIL_AFFAIRS)),
             Link("admin:index", _("Administration"), _staff),
