@@ -124,10 +124,6 @@ ROW_ERRORS = {
 }
 
 
-class _RowError(Exception):
-    """A row is refused: (message, params) for Reader.fail."""
-
-
 class Reader:
     """Turns raw records ({field: value}) into clean rows, collecting the errors: each a ValidationError of a lazy
     message and its params, so that it reads in whichever language it is shown in."""
@@ -135,55 +131,69 @@ class Reader:
     def __init__(self, profile: MappingProfile | None):
         self.codes = profile.codes if profile else {}
         self.formats = profile.date_formats if profile else []
+        self.status_codes = self.codes.get("status", {})
+        self.relation_codes = self.codes.get("relation", {})
         self.errors: list[ValidationError] = []  # the first MAX_ERRORS_SHOWN
         self.failed = 0
-        # Each field's check of a cell (built once: called for every row).
-        self.text = partial(sheets.cell_plain_text, max_length=50)
-        self.date = partial(_date, formats=self.formats)
-        self.status = partial(_code, codes=self.codes.get("status", {}), allowed=STATUSES)
-        self.relation = partial(_code, codes=self.codes.get("relation", {}), allowed=rules.PARENTS)
 
     def fail(self, message, **params: Any) -> None:
         self.failed += 1
         if len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(ValidationError(message, params=params))
 
-    def _cell(self, message, check: Callable[[Any], Any], value: Any, *, number: int) -> Any:
-        try:
-            return check(value)
-        except (sheets.CellError, ValidationError):
-            raise _RowError(message, {"row": number, "error": _said_again(check, value)}) from None
+    def _refused(self, what: str, number: int, check: Callable[[Any], Any], value: Any) -> None:
+        """A cell's check refused the value: the row's message, the check's words put in where it is shown."""
+        self.fail(ROW_ERRORS[what], row=number, error=_said_again(check, value))
 
     def row(self, number: int, record: Mapping[str, Any]) -> dict | None:
+        # The checks are called directly (a row's every cell, for every row: no wrapper on the way that succeeds).
+        value = record.get("name")
         try:
-            return self._row(number, record)
-        except _RowError as exc:
-            message, params = exc.args
-            self.fail(message, **params)
-            return None
-
-    def _row(self, number: int, record: Mapping[str, Any]) -> dict:
-        at = {"row": number}
-        cell = partial(self._cell, number=number)
-        name = cell(ROW_ERRORS["name"], self.text, record.get("name"))
-        number_text = cell(ROW_ERRORS["id_number"], sheets.cell_id_number, record.get("id_number"))
-        birth = cell(ROW_ERRORS["birth_date"], self.date, record.get("birth_date"))
-        status = cell(ROW_ERRORS["status"], self.status, record.get("status"))
-        relation = cell(ROW_ERRORS["parent"], self.relation, record.get("relation"))
-        parent_name = cell(ROW_ERRORS["parent"], self.text, record.get("parent_name"))
+            name = sheets.cell_plain_text(value, max_length=50)
+        except sheets.CellError:
+            return self._refused("name", number, partial(sheets.cell_plain_text, max_length=50), value)
+        value = record.get("id_number")
+        try:
+            number_text = sheets.cell_id_number(value)
+        except sheets.CellError:
+            return self._refused("id_number", number, sheets.cell_id_number, value)
+        value = record.get("birth_date")
+        try:
+            birth = _date(value, formats=self.formats)
+        except sheets.CellError:
+            return self._refused("birth_date", number, partial(_date, formats=self.formats), value)
+        value = record.get("status")
+        try:
+            status = _code(value, codes=self.status_codes, allowed=STATUSES)
+        except sheets.CellError:
+            return self._refused("status", number, partial(_code, codes=self.status_codes, allowed=STATUSES), value)
+        value = record.get("relation")
+        try:
+            relation = _code(value, codes=self.relation_codes, allowed=rules.PARENTS)
+        except sheets.CellError:
+            check = partial(_code, codes=self.relation_codes, allowed=rules.PARENTS)
+            return self._refused("parent", number, check, value)
+        value = record.get("parent_name")
+        try:
+            parent_name = sheets.cell_plain_text(value, max_length=50)
+        except sheets.CellError:
+            return self._refused("parent", number, partial(sheets.cell_plain_text, max_length=50), value)
         if not name:
-            raise _RowError(_("Row %(row)d: the name is missing."), at)
+            return self.fail(_("Row %(row)d: the name is missing."), row=number)
         if not status:
-            raise _RowError(_("Row %(row)d: the status is missing."), at)
+            return self.fail(_("Row %(row)d: the status is missing."), row=number)
         if status in rules.PARENT_STATUSES and not relation:
-            raise _RowError(_("Row %(row)d: say which parent (father or mother)."), at)
+            return self.fail(_("Row %(row)d: say which parent (father or mother)."), row=number)
         if status not in rules.PARENT_STATUSES:
             relation, parent_name = "", ""
         if number_text:
-            info = cell(ROW_ERRORS["id_check"], idnumber.parse, number_text)
+            try:
+                info = idnumber.parse(number_text)
+            except ValidationError:
+                return self._refused("id_check", number, idnumber.parse, number_text)
             number_text, birth = info.number, birth or info.birth_date
         elif birth is None:
-            raise _RowError(_("Row %(row)d: give the ID number or at least the date of birth."), at)
+            return self.fail(_("Row %(row)d: give the ID number or at least the date of birth."), row=number)
         return {
             "row_number": number,
             "name": name,
