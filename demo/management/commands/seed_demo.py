@@ -71,6 +71,11 @@ class Command(BaseCommand):
         made_plans = seed_plans()
         if made_plans:
             self.stdout.write(f"Help-plan demo: {made_plans}")
+        from demo.pairing import seed_pairing
+
+        made_pairing = seed_pairing()
+        if made_pairing:
+            self.stdout.write(f"Pairing demo: {made_pairing}")
         from django.utils import timezone
 
         from dashboards import figures
