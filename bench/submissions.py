@@ -66,33 +66,56 @@ def _tables() -> None:
             editor.create_model(model)
 
 
-def main(n: int) -> None:
+def lists(n: int) -> tuple[list[dict], list[dict]]:
+    """The two lists: everyone in school, then a month later one in twenty left school."""
     t = time.perf_counter()
     first = _rows(n)
     print(f"{len(first)} rows built in {time.perf_counter() - t:.1f} s")
     second = [dict(r, status="dropped_out") if i % 20 == 7 else r for i, r in enumerate(first)]
+    return first, second
+
+
+def school_source() -> tuple[User, Source]:
+    """A county's education department, its liaison and its school list (inside the bench's transaction)."""
+    _tables()
+    county = Child.objects.order_by("id").values_list("village_id", flat=True).first()[:6]
+    department = Department.objects.create(name="基准测试教育局", kind="education", area_id=county)
+    liaison = User.objects.create(username="bench_submissions", role=Role.LIAISON, department=department)
+    return liaison, Source.objects.create(department=department, kind="school", expected_every_days=31)
+
+
+def figures(sub) -> str:
+    return (
+        f"rows {sub.rows_n}, registered {sub.matched_n}, changed {sub.changed_n}, gone {sub.gone_n},"
+        f" proposals {sub.proposals_n}, candidates {sub.candidates_n}"
+    )
+
+
+def rolled_back(run) -> None:
+    """run(liaison, source) for a new school source, in one transaction rolled back at the end."""
     try:
         with transaction.atomic():
-            _tables()
-            county = Child.objects.order_by("id").values_list("village_id", flat=True).first()[:6]
-            department = Department.objects.create(name="基准测试教育局", kind="education", area_id=county)
-            liaison = User.objects.create(username="bench_submissions", role=Role.LIAISON, department=department)
-            source = Source.objects.create(department=department, kind="school", expected_every_days=31)
-            for label, rows in (("first list", first), ("second list (diffed)", second)):
-                t = time.perf_counter()
-                sub = matching.submission_receive(
-                    user=liaison, source=source, records=profiles.json_records(rows, None), via="api"
-                )
-                took = time.perf_counter() - t
-                print(
-                    f"{label}: {took:.1f} s — rows {sub.rows_n}, registered {sub.matched_n}, changed {sub.changed_n},"
-                    f" gone {sub.gone_n}, proposals {sub.proposals_n}, candidates {sub.candidates_n}"
-                )
+            liaison, source = school_source()
+            run(liaison, source)
             print("stored rows:", SubmissionRow.objects.filter(submission__source=source).count())
             raise Rollback
     except Rollback:
         print("rolled back: nothing written stays")
     print("database:", connection.vendor)
+
+
+def main(n: int) -> None:
+    first, second = lists(n)
+
+    def run(liaison, source):
+        for label, rows in (("first list", first), ("second list (diffed)", second)):
+            t = time.perf_counter()
+            sub = matching.submission_receive(
+                user=liaison, source=source, records=profiles.json_records(rows, None), via="api"
+            )
+            print(f"{label}: {time.perf_counter() - t:.1f} s — {figures(sub)}")
+
+    rolled_back(run)
 
 
 if __name__ == "__main__":
