@@ -386,7 +386,8 @@ class ProposalStatus(models.TextChoices):
 
 class CategoryEndProposal(models.Model):
     """A screening confirmed a child as no longer eligible: end the categories listed? Nothing changes the archive
-    until the child's director confirms (visits.services.proposal_confirm, which ends them through
+    until the child's director confirms (visits.services.proposal_confirm: a change of categories, through approval
+    where the region asks for it; approved, visits.services.proposal_apply ends them through
     children.services.category_end) or dismisses it with a reason (proposal_dismiss)."""
 
     confirmation = models.OneToOneField(

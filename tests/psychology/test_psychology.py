@@ -194,3 +194,21 @@ def test_who_knows_the_psychological_proposals_reason(users, tree, child):
         due_on=TODAY + datetime.timedelta(days=14),
     )
     assert proposals_not_known(liaison, [proposal]) == set()
+
+
+def test_confirming_the_screens_proposal_goes_through_approval(client, users, child):
+    """The psychological category proposal is confirmed like any category change: the director's confirmation
+    waits for the township supervisor (the default setting); nothing is added before approval."""
+    from approvals import services as approvals
+    from approvals.models import Approval
+
+    proposal = services.screening_record(user=users.director, child=child, screening=screening()).proposal
+    client.force_login(users.director)
+    url = reverse("children:proposal_confirm", kwargs={"pk": child.pk, "item_pk": proposal.pk})
+    assert client.post(url, {"on": TODAY.isoformat()}).status_code == 302
+    approval = Approval.objects.get(child=child, kind="category_proposal")
+    assert not child.categories.filter(category="psych_abnormal").exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    approvals.approval_approve(user=users.supervisor, approval=approval)
+    assert child.categories.filter(category="psych_abnormal", ended_on__isnull=True).exists()
