@@ -79,6 +79,11 @@ def restore(path: Path, alias: str = "default") -> None:
             env=env,
             check=True,
         )
+        # pg_restore brings no planner statistics (before PostgreSQL 18): until autovacuum came round, every page
+        # would be planned for empty tables (bench/plan_stability.py, "no statistics"). Gather them now.
+        with connections[alias].cursor() as cursor:
+            cursor.execute("ANALYZE")
+        connections[alias].close()
     elif db["ENGINE"].endswith("sqlite3"):
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         target = sqlite3.connect(str(db["NAME"]))

@@ -111,5 +111,8 @@ def test_postgres_round_trip(scratch_postgres, tmp_path):
             assert [r[0] for r in cur.fetchall()] == ["甲", "乙"]
             cur.execute("INSERT INTO child (name) VALUES ('丁') RETURNING id")  # the sequence came back too
             assert cur.fetchone()[0] == 3
+            # The planner's statistics were gathered by the restore (pg_restore brings none).
+            cur.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'child' AND attname = 'name'")
+            assert cur.fetchone()[0] == 1
     finally:
         conn.close()
