@@ -43,9 +43,13 @@ class ReassignForm(forms.Form):
             village = VillageChoiceField(queryset=villages, label=_("village"), required=False)
         village.help_text = _("Leave empty to hand over every village of the leaving director in your area.")
         self.fields["village"] = village
-        directors = services.directors_serving(villages).prefetch_related("areas").order_by("last_name", "first_name")
-        self.fields["leaving"].queryset = directors
-        self.fields["receiving"].queryset = directors
+
+        def directors(active_only: bool):
+            served = services.directors_serving(villages, active_only=active_only)
+            return served.prefetch_related("areas").order_by("last_name", "first_name", "pk")
+
+        self.fields["leaving"].queryset = directors(active_only=False)  # a director who left may be disabled already
+        self.fields["receiving"].queryset = directors(active_only=True)
         self.order_fields(["leaving", "village", "receiving", "release"])
 
     def villages(self) -> list[Area]:

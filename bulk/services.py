@@ -141,9 +141,11 @@ def can_reassign(user: User) -> bool:
     return user.is_active and (user.is_administrator or user.role in REASSIGN_ROLES)
 
 
-def directors_serving(villages: QuerySet[Area] | list[Area]) -> QuerySet[User]:
-    """Active directors serving at least one of these villages."""
-    return User.objects.filter(role=Role.DIRECTOR, is_active=True, areas__in=villages).distinct()
+def directors_serving(villages: QuerySet[Area] | list[Area], *, active_only: bool = True) -> QuerySet[User]:
+    """Directors serving at least one of these villages: active ones, or (`active_only=False`) also those whose
+    account is already disabled (a director who has left, whose work is still in their name)."""
+    qs = User.objects.filter(role=Role.DIRECTOR, areas__in=villages)
+    return (qs.filter(is_active=True) if active_only else qs).distinct()
 
 
 def _require_serving(director: User, villages: list[Area], field: str, message: str) -> None:

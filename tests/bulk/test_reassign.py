@@ -186,3 +186,15 @@ def test_the_hand_over_takes_a_constant_number_of_queries(users, tree, leaving, 
     many = _queries(users, tree, leaving, receiver, 12)
     assert few == many
     assert many <= 30
+
+
+def test_a_director_whose_account_is_disabled_already_is_handed_over(client, users, tree, leaving, receiver, work):
+    from accounts.services import users_disable
+
+    users_disable(user_ids=[leaving.pk])
+    client.force_login(users.supervisor)
+    assert _post(client, leaving, receiver, village=tree.v1).status_code == 302
+    assert FollowUp.objects.get(pk=work["fa"].pk).owner_id == receiver.pk
+    leaving.refresh_from_db()
+    _post(client, receiver, leaving, village=tree.v1)  # nobody hands over to a disabled account
+    assert FollowUp.objects.get(pk=work["fa"].pk).owner_id == receiver.pk
