@@ -117,14 +117,42 @@ def recent_since(day: datetime.date) -> datetime.date:
     return datetime.date(day.year - 1, 1, 1)
 
 
+def last_visits_sql(since: datetime.date, *, until: datetime.date | None = None, only_target: bool = False) -> str:
+    """The common table expressions `recent`, `earlier` and `last` (child_id, last_home, last_contact): the last home
+    visit and last contact, on or before `until` if given, of each child of a CTE `target` (its `id`). Visits since
+    `since` (recent_since) are read for everyone, or only for the target children (`only_target`, through the
+    index); earlier ones only for the children without a home visit or contact since, which is the same result."""
+    home_max = f"MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END)"
+    contact_max = f"MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END)"
+    bound = f"'{since.isoformat()}'"
+    recent_and = f"AND v.visit_date <= '{until.isoformat()}'" if until else ""
+    if only_target:
+        recent_and += " AND v.child_id IN (SELECT id FROM target)"
+    return f"""
+recent AS (
+    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
+      FROM {VISIT} v
+     WHERE v.visit_date >= {bound} {recent_and}
+     GROUP BY v.child_id
+),
+earlier AS (
+    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
+      FROM {VISIT} v
+     WHERE v.visit_date < {bound}
+       AND v.child_id IN (SELECT t.id FROM target t LEFT JOIN recent r ON r.child_id = t.id
+                           WHERE r.last_home IS NULL OR r.last_contact IS NULL)
+     GROUP BY v.child_id
+),
+last AS (
+    SELECT t.id AS child_id, COALESCE(r.last_home, e.last_home) AS last_home,
+           COALESCE(r.last_contact, e.last_contact) AS last_contact
+      FROM target t LEFT JOIN recent r ON r.child_id = t.id LEFT JOIN earlier e ON e.child_id = t.id
+)"""
+
+
 def build_sql(where: str, key_len: int = 12) -> str:
     """`key_len`: how many leading digits of a village code decide its rule sets (the longest active prefix)."""
     d = VENDOR_SQL[connection.vendor]
-    # Everyone: aggregate the recent visits in one pass. Some children: only their visits (index).
-    visit_and = "AND v.child_id IN (SELECT id FROM target)" if where else ""
-    since = f"'{recent_since(today()).isoformat()}'"
-    home_max = f"MAX(CASE WHEN v.kind IN ({_kinds(HOME_KINDS)}) THEN v.visit_date END)"
-    contact_max = f"MAX(CASE WHEN v.kind IN ({_kinds(CONTACT_KINDS)}) THEN v.visit_date END)"
     add = d["add_days"]
     update = _update_sql()
     changed = " OR ".join(f"{SCHEDULE}.{c} {d['changed']} {v}" for c, v in update.items())
@@ -177,26 +205,7 @@ matched AS (
            AND pr.colour = t.colour AND pr.risk_grade = t.risk_grade
            AND pr.disability_grade = t.disability_grade
 ),
-recent AS (
-    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
-      FROM {VISIT} v
-     WHERE v.visit_date >= {since} {visit_and}
-     GROUP BY v.child_id
-),
-earlier AS (
-    -- Only children with no home visit or no contact since `since` (recent_since) look further back.
-    SELECT v.child_id, {home_max} AS last_home, {contact_max} AS last_contact
-      FROM {VISIT} v
-     WHERE v.visit_date < {since}
-       AND v.child_id IN (SELECT t.id FROM target t LEFT JOIN recent r ON r.child_id = t.id
-                           WHERE r.last_home IS NULL OR r.last_contact IS NULL)
-     GROUP BY v.child_id
-),
-last AS (
-    SELECT t.id AS child_id, COALESCE(r.last_home, e.last_home) AS last_home,
-           COALESCE(r.last_contact, e.last_contact) AS last_contact
-      FROM target t LEFT JOIN recent r ON r.child_id = t.id LEFT JOIN earlier e ON e.child_id = t.id
-),
+{last_visits_sql(recent_since(today()), only_target=bool(where))},
 calc AS (
     SELECT t.id, t.village_id, m.home_days, m.contact_days, l.last_home, l.last_contact,
            CASE WHEN m.home_days IS NULL THEN NULL

@@ -137,3 +137,18 @@ def test_the_snapshot_runs_on_a_real_worker(require_postgres, redis_url, tree, j
         assert _rows()[tree.v1.code][:2] == (3, 3)
     finally:
         worker.kill()
+
+
+@pytest.mark.django_db
+def test_a_last_visit_years_back_still_counts(tree):
+    """The snapshot reads earlier years only for children without a visit since `schedule.recent_since` (issue 19:
+    visits partitioned by year): as of 2026-06-30 that is 2025-01-01. K (v2, orphan, monthly) was registered on
+    2026-06-20 and last visited at home on 2024-12-20: due 2025-01-19, overdue, although counting from the
+    registration (as if the old visit were not there) would make it due 2026-07-20, on time."""
+    k = make_child(tree.v2, "orphan_scattered")
+    visit(k, on=datetime.date(2024, 12, 20))
+    schedule.refresh()
+    type(k).objects.filter(pk=k.pk).update(registered_on=datetime.date(2026, 6, 20))
+    assert schedule.recent_since(datetime.date(2026, 6, 30)) == datetime.date(2025, 1, 1)
+    services.snapshot_month(month=JUNE, today=TODAY)
+    assert _rows()[tree.v2.code] == (1, 1, 0, 0)  # one child, with a rule, home visit overdue, not compliant
