@@ -137,25 +137,31 @@ def _on_time_sql(child_sql: str) -> str:
          WHERE s.home_days IS NOT NULL AND s.child_id IN ({child_sql})
     ),
     pts AS (
-        SELECT v.child_id, MAX(v.visit_date) AS d, 0 AS ends FROM {VISIT} v
-         WHERE v.kind IN ({home}) AND v.visit_date < %s AND v.child_id IN (SELECT child_id FROM kids)
-         GROUP BY v.child_id
-        UNION
+        -- The last home visit before the period (one index lookup per child), the home visits in it, its last day.
+        SELECT child_id, d, 0 AS ends FROM (
+            SELECT k.child_id, (SELECT MAX(v.visit_date) FROM {VISIT} v WHERE v.child_id = k.child_id
+                                   AND v.kind IN ({home}) AND v.visit_date < %s) AS d
+              FROM kids k
+        ) pre WHERE d IS NOT NULL
+        UNION ALL
         SELECT v.child_id, v.visit_date, 1 FROM {VISIT} v
          WHERE v.kind IN ({home}) AND v.visit_date >= %s AND v.visit_date <= %s
            AND v.child_id IN (SELECT child_id FROM kids)
-        UNION
+        UNION ALL
         SELECT child_id, %s, 1 FROM kids
     ),
     ordered AS (
+        -- Two points on one day: the first has the visit before it; the second adds nothing (its due date counts
+        -- from that day, so it is late only where the first is).
         SELECT child_id, d, ends, LAG(d) OVER (PARTITION BY child_id ORDER BY d) AS prev FROM pts
     ),
-    late AS (
-        SELECT DISTINCT o.child_id FROM ordered o JOIN kids k ON k.child_id = o.child_id
-         WHERE o.ends = 1 AND o.d >= k.first_day AND {due} < o.d
+    per_child AS (
+        SELECT o.child_id, MAX(CASE WHEN o.ends = 1 AND o.d >= k.first_day AND {due} < o.d THEN 1 ELSE 0 END) AS late
+          FROM ordered o JOIN kids k ON k.child_id = o.child_id
+         GROUP BY o.child_id
     )
-    SELECT k.child_id, k.village_id, CASE WHEN l.child_id IS NULL THEN 1 ELSE 0 END AS on_time
-      FROM kids k LEFT JOIN late l ON l.child_id = k.child_id
+    SELECT k.child_id, k.village_id, 1 - p.late AS on_time
+      FROM kids k JOIN per_child p ON p.child_id = k.child_id
     """
 
 

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from children.models import Child
@@ -141,6 +141,24 @@ world = st.fixed_dictionaries(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=world)
+# Two visits on one day and one on the period's last day, before a stricter interval whose cap has passed (late)
+# and one whose cap has not (on time).
+@example(
+    data={
+        "first": D(2026, 3, 1),
+        "length": 10,
+        "children": [
+            {
+                "registered_on": D(2026, 1, 1),
+                "visits": [(D(2026, 3, 5), "home"), (D(2026, 3, 5), "home"), (D(2026, 3, 11), "home")],
+                "days": 7,
+                "since": D(2026, 3, 20),
+                "cap": cap,
+            }
+            for cap in (D(2026, 3, 3), D(2026, 3, 30))
+        ],
+    }
+)
 def test_the_sql_is_the_python_definition(tree, data):
     with transaction.atomic():
         first, last = data["first"], data["first"] + datetime.timedelta(days=data["length"])
