@@ -34,8 +34,9 @@ PROVINCES = ["41", "42", "43", "44", "45", "50", "51", "52", "53", "61", "62", "
 # Rows of the source province, per table (everything hanging off a child is copied through its child).
 TABLES = [
     ("accounts_area", f"code LIKE '{SOURCE}%%'"),
-    ("accounts_user", "id > 20"),  # the staff seed_demo generated for the villages (the named demo users stay)
-    ("accounts_user_areas", "user_id > 20"),
+    # The staff seed_demo generated for the villages (the named demo users stay), not the copies made before.
+    ("accounts_user", "id > 20 AND username !~ '_[0-9]{2}$'"),
+    ("accounts_user_areas", f"user_id > 20 AND area_id LIKE '{SOURCE}%%'"),
     ("children_child", "TRUE"),
     ("children_familymember", "TRUE"),
     ("children_childcategory", "TRUE"),
@@ -75,13 +76,11 @@ def grow(provinces: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(DISTINCT substr(village_id, 1, 2)) FROM children_child")
         have = cursor.fetchone()[0]
-        if have != 1:
-            raise SystemExit(f"children in {have} provinces: grow a fresh copy of the one-province demo")
         offsets = {t: _max_id(cursor, t) for t, _ in TABLES if "id" in dict(_columns(cursor, t))}
         # Copy k's ids are the source's plus k times the largest id before growing (so a second run continues).
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM children_child WHERE village_id LIKE '{SOURCE}%%'")
         source_children = cursor.fetchone()[0]
-    for k, code in enumerate(PROVINCES[: provinces - have + 1], start=have):
+    for k, code in enumerate(PROVINCES[have - 1 : provinces - 1], start=have):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
