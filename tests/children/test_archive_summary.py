@@ -67,5 +67,7 @@ def test_the_summary_names_the_visit_status_and_the_rule_behind_it(client, users
     visits = child_visits(child, timezone.localdate())
     assert visits.schedule is not None and visits.home_rule is not None  # the fixture child has a rule
     assert f"下次应访 {visits.schedule.due_on:%Y-%m-%d}" in summary
-    assert f'决定频次的规则 <a href="#visits">{visits.home_rule.source}</a>' in summary
+    # The rule in words a director reads (its citation in the link's title), not the citation code alone.
+    rule = visits.home_rule
+    assert f'决定频次的规则 <a href="#visits" title="{rule.source}">{rule.description}</a>' in summary
     assert str(visits.status_label) in summary or "逾期" in summary
