@@ -196,7 +196,13 @@ def main() -> None:
     except Rollback:
         pass
     total = dry + wet
-    print(f"ours: dry run {dry:.1f} s + import {wet:.1f} s = {total:.1f} s  {written}  ({ROWS / total:,.0f} rows/s)")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the process's peak resident memory so far
+    print(
+        f"ours: dry run {dry:.1f} s + import {wet:.1f} s = {total:.1f} s  {written}  ({ROWS / total:,.0f} rows/s);"
+        f" peak memory {peak:.0f} MB"
+    )
     try:
         with transaction.atomic():
             rate = default(data, min(SAMPLE, ROWS))

@@ -134,7 +134,7 @@ def grow(provinces: int) -> None:
         print(f"children: {cursor.fetchone()[0]:,}")
 
 
-def measure() -> None:
+def measure(pages_only: bool = False) -> None:
     from accounts.models import User
     from children.access import visible_children
     from visits import reminders
@@ -149,7 +149,7 @@ def measure() -> None:
     print(f"{children:,} children in {provinces} provinces, {visits:,} visits, database {size}")
 
     today = timezone.localdate()
-    for ahead in (1, 2):
+    for ahead in () if pages_only else (1, 2):
         day = today + datetime.timedelta(days=ahead)
         with transaction.atomic():
             t = time.perf_counter()
@@ -160,8 +160,8 @@ def measure() -> None:
 
     from refresh import one_round
 
-    rounds = [one_round(SOURCE) for _ in range(2)]
-    print(
+    rounds = [one_round(SOURCE) for _ in range(0 if pages_only else 2)]
+    rounds and print(
         f"schedule refresh of province {SOURCE}: reference {statistics.median(r[0] for r in rounds):.1f} s, refresh"
         f" {statistics.median(r[1] for r in rounds):.1f} s ({rounds[0][2]:,} children), ratio per round"
         f" {', '.join(f'{r[1] / r[0]:.2f}' for r in rounds)}",
@@ -169,9 +169,9 @@ def measure() -> None:
     )
 
     for username, url in [
-        ("province", "/dashboards/"),
-        ("city", "/dashboards/"),
-        ("county", "/dashboards/"),
+        ("province", f"/dashboards/{SOURCE}0000/"),
+        ("city", f"/dashboards/{SOURCE}0200/"),
+        ("county", f"/dashboards/{SOURCE}0283/"),
         ("county", "/visits/worklist/"),
         ("city", "/visits/worklist/"),
         ("province", "/visits/worklist/"),
@@ -194,8 +194,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("action", choices=["grow", "measure"])
     parser.add_argument("--provinces", type=int, default=10, help="provinces in all after growing")
+    parser.add_argument("--pages-only", action="store_true", help="measure: the pages only")
     args = parser.parse_args()
-    grow(args.provinces) if args.action == "grow" else measure()
+    grow(args.provinces) if args.action == "grow" else measure(args.pages_only)
 
 
 if __name__ == "__main__":
