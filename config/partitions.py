@@ -121,6 +121,9 @@ def _finish(cursor, table: str, new: str, indexes: list, keys: list, partitions)
         cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
     for _name, definition in indexes:
         cursor.execute(definition)
+    # The new table has no planner statistics until autovacuum comes round: every query of it would be planned as
+    # for an empty table (bench/plan_stability.py, "no statistics"). Gather them with the rows.
+    cursor.execute(f"ANALYZE {_q(table)}")
 
 
 def partition_by_year(table: str, column: str) -> None:

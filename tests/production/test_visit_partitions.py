@@ -156,6 +156,12 @@ def test_the_migrations_run_backwards_and_forwards_on_a_database_with_rows(pg, u
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         assert partitions.is_partitioned(cursor, TABLE)
+        # The converted table comes with the planner's statistics, the table's and its partitions'.
+        cursor.execute(
+            "SELECT tablename FROM pg_stats WHERE tablename IN (%s, %s) AND attname = 'visit_date' ORDER BY 1",
+            [TABLE, f"{TABLE}_y2024"],
+        )
+        assert [row[0] for row in cursor.fetchall()] == [TABLE, f"{TABLE}_y2024"]
     assert foreign_keys_into_visits() == set() and reference_triggers() == REFERRING | {TABLE}
     assert [partition_of(v.pk) for v in visits] == [
         f"{TABLE}_y2024",
