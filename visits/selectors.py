@@ -22,7 +22,7 @@ from .models import (
     VisitSchedule,
     VisitScheduleQuerySet,
 )
-from .schedule import CHILD, SCHEDULE, VISIT, add_days_sql, due_under_sql
+from .schedule import CHILD, SCHEDULE, VISIT, add_days_sql, due_under_sql, recent_since
 
 
 def schedules_for(user: User) -> VisitScheduleQuerySet:
@@ -132,8 +132,9 @@ def quarter_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def _on_time_sql(child_sql: str) -> str:
     """Per child of `child_sql` with a home-visit interval: (child_id, village_id, on_time), on time when it was
-    overdue on no day of the period, `rules.overdue_in_period` set-based. Its parameters: the period's first day,
-    the child query's, the first day again, the last day twice.
+    overdue on no day of the period, `rules.overdue_in_period` set-based. Its parameters: the period's first day twice,
+    the child query's, `recent_since` of the first day and the first day, twice, the first day again, the last day
+    twice.
 
     The period's days fall into stretches that end on a home visit in the period or on its last day; within one the
     last home visit before the day (or the registration, if none) and so the due date stay the same
@@ -153,10 +154,15 @@ def _on_time_sql(child_sql: str) -> str:
          WHERE s.home_days IS NOT NULL AND s.child_id IN ({child_sql})
     ),
     pts AS (
-        -- The last home visit before the period (one index lookup per child), the home visits in it, its last day.
+        -- The last home visit before the period (one index lookup per child): since `recent_since` first, which
+        -- reads the period's year and the year before (config/partitions.py), earlier years only for a child with
+        -- none since (COALESCE evaluates its second lookup only then); the home visits in it; its last day.
         SELECT child_id, d, 0 AS ends FROM (
-            SELECT k.child_id, (SELECT MAX(v.visit_date) FROM {VISIT} v WHERE v.child_id = k.child_id
-                                   AND v.kind IN ({home}) AND v.visit_date < %s) AS d
+            SELECT k.child_id, COALESCE(
+                       (SELECT MAX(v.visit_date) FROM {VISIT} v WHERE v.child_id = k.child_id
+                           AND v.kind IN ({home}) AND v.visit_date >= %s AND v.visit_date < %s),
+                       (SELECT MAX(v.visit_date) FROM {VISIT} v WHERE v.child_id = k.child_id
+                           AND v.kind IN ({home}) AND v.visit_date < %s)) AS d
               FROM kids k
         ) pre WHERE d IS NOT NULL
         UNION ALL
@@ -185,7 +191,8 @@ def _on_time_rows(children: QuerySet, start: datetime.date, end: datetime.date, 
     child_sql, child_params = children.values("pk").query.sql_with_params()
     sql = wrap.format(_on_time_sql(child_sql))
     with connections[replicas.read_alias()].cursor() as cursor:  # a read replica's when the page reads from one
-        cursor.execute(sql, [start, start, *child_params, start, start, end, end])
+        recent = recent_since(start)
+        cursor.execute(sql, [start, start, *child_params, recent, start, recent, start, end, end])
         return cursor.fetchall()
 
 

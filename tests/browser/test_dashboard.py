@@ -17,7 +17,8 @@ def test_county_user_drills_down_to_a_township_and_opens_an_overdue_child(
 ):
     page = phone
     sign_in(page, "county_staff")
-    page.click("a.menu-button")  # on a phone the menu opens as a sheet
+    page.click("a.menu-button")  # on a phone the menu opens as a sheet, its groups folded
+    page.click("nav.main-nav details:has(a[href='/dashboards/']) > summary")
     page.click("nav.main-nav >> a[href='/dashboards/']")
     page.wait_for_url(re.compile(r"/dashboards/370283/$"))
     assert page.locator("#total-children").inner_text() == "5"

@@ -114,8 +114,10 @@ def test_the_township_rate_counts_children_with_a_home_visit_interval(tree, user
 
 # ---------------------------------------------------------------- the SQL against the Python definition
 
-START = D(2026, 1, 1)
-day = st.integers(min_value=0, max_value=240).map(lambda n: START + datetime.timedelta(days=n))
+# Over two and a half years, so that a period's last visit before it may lie before `recent_since` (the first of
+# January of the year before the period), where the SQL looks only for children with none since.
+START = D(2024, 1, 1)
+day = st.integers(min_value=0, max_value=900).map(lambda n: START + datetime.timedelta(days=n))
 child_data = st.fixed_dictionaries(
     {
         "registered_on": day,
@@ -156,6 +158,23 @@ world = st.fixed_dictionaries(
                 "cap": cap,
             }
             for cap in (D(2026, 3, 3), D(2026, 3, 30))
+        ],
+    }
+)
+# A last home visit before `recent_since` of the period (2025-01-01) that keeps a child with a 400-day interval on
+# time: the SQL must still find it, looking further back only for children with none since.
+@example(
+    data={
+        "first": D(2026, 1, 15),
+        "length": 5,
+        "children": [
+            {
+                "registered_on": D(2024, 6, 1),
+                "visits": [(D(2024, 12, 31), "home")],
+                "days": 400,
+                "since": None,
+                "cap": None,
+            }
         ],
     }
 )
