@@ -86,20 +86,7 @@ def queries(today: datetime.date):
         yield f"compliance snapshot of {month:%Y-%m} (dashboards)", _snapshot_sql(as_of), [month, now]
     start, end = selectors.quarter_bounds(today)
     children = Child.objects.filter(status="open", registered_on__lte=end)
-    child_sql, child_params = children.values("pk").query.sql_with_params()
-    yield (
-        f"on-time rate {start}–{end} (compliance by township)",
-        selectors._on_time_sql(child_sql),
-        [
-            start,
-            start,
-            *child_params,
-            start,
-            start,
-            end,
-            end,
-        ],
-    )
+    yield (f"on-time rate {start}–{end} (compliance by township)", *selectors.on_time_statement(children, start, end))
     yield "unanswered harm (worklist, county)", *qs(harm.unanswered_harm_for(county)[:100])
     from exchange.models import ChangeProposal
 

@@ -187,12 +187,17 @@ def _on_time_sql(child_sql: str) -> str:
     """
 
 
-def _on_time_rows(children: QuerySet, start: datetime.date, end: datetime.date, wrap: str = "{}") -> list[tuple]:
+def on_time_statement(children: QuerySet, start: datetime.date, end: datetime.date) -> tuple[str, list]:
+    """The per-child on-time statement over [start, end] for `children` (a Child queryset), with its parameters."""
     child_sql, child_params = children.values("pk").query.sql_with_params()
-    sql = wrap.format(_on_time_sql(child_sql))
+    recent = recent_since(start)
+    return _on_time_sql(child_sql), [start, start, *child_params, recent, start, recent, start, end, end]
+
+
+def _on_time_rows(children: QuerySet, start: datetime.date, end: datetime.date, wrap: str = "{}") -> list[tuple]:
+    sql, params = on_time_statement(children, start, end)
     with connections[replicas.read_alias()].cursor() as cursor:  # a read replica's when the page reads from one
-        recent = recent_since(start)
-        cursor.execute(sql, [start, start, *child_params, recent, start, recent, start, end, end])
+        cursor.execute(wrap.format(sql), params)
         return cursor.fetchall()
 
 
