@@ -4,8 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import F, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from accounts.models import PREFIX_LENGTH, Area, AreaLevel, Role, User
 from children import access
@@ -259,9 +259,21 @@ def campaign_progress(campaign: ScreeningCampaign, user: User) -> list[dict]:
 
 
 def proposals_for(user: User) -> QuerySet[CategoryEndProposal]:
-    """Proposals to end categories of the children the user may read, open first, with what the lists show."""
+    """Proposals to end categories of the children the user may read, open first, with what the lists show, and
+    whether a confirmation waits for approval (`awaiting_approval`: then it is the approver's to decide)."""
+    from approvals.models import Approval, ApprovalStatus
+
+    from .services import PROPOSAL_SUBJECT, SCREENING_CATEGORY_END
+
+    waiting = Approval.objects.filter(
+        child=OuterRef("child"),
+        kind=SCREENING_CATEGORY_END,
+        subject=Concat(Value(PROPOSAL_SUBJECT), Cast(OuterRef("pk"), CharField())),
+        status=ApprovalStatus.PROPOSED,
+    )
     return (
         CategoryEndProposal.objects.filter(child__in=access.visible_children(user).values("pk"))
+        .annotate(awaiting_approval=Exists(waiting))
         .select_related("child__village", "confirmation__campaign", "decided_by")
         .order_by("-status", "-created_at", "-id")
     )

@@ -250,9 +250,12 @@ def _open_proposal(user: User, proposal: CategoryEndProposal) -> CategoryEndProp
 SCREENING_CATEGORY_END = "screening_category_end"
 
 
+PROPOSAL_SUBJECT = "screening-proposal:"  # + the proposal's id (visits.selectors.proposals_for matches it in SQL)
+
+
 def proposal_subject(proposal_pk: int) -> str:
     """The approval subject of ending a proposal's categories: one request waits per proposal."""
-    return f"screening-proposal:{proposal_pk}"
+    return f"{PROPOSAL_SUBJECT}{proposal_pk}"
 
 
 @transaction.atomic

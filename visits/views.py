@@ -197,7 +197,9 @@ def worklist(request):
             # Changes proposed by directors waiting for this supervisor's (or county's) approval.
             "approvals": approval_views.with_labels(approval_selectors.worklist_for(request.user)[:100]),
             # A screening found these children no longer eligible: their director confirms or dismisses.
-            "screening_proposals": list(selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN)[:100])
+            "screening_proposals": list(
+                selectors.proposals_for(request.user).filter(status=ProposalStatus.OPEN, awaiting_approval=False)[:100]
+            )
             if request.user.role == Role.DIRECTOR
             else [],
         },

@@ -510,3 +510,21 @@ def test_the_screening_sweep_is_scheduled_daily_and_registered(db):
     assert str(task.crontab.timezone) == "Asia/Shanghai"
     app.loader.import_default_modules()
     assert "visits.tasks.screening_sweep" in app.tasks
+
+
+def test_a_confirmation_awaiting_approval_leaves_the_directors_worklist(client, users, tree, left_behind):
+    from approvals import services as approvals
+
+    proposal = _proposal(users, tree, left_behind)
+    approval = services.proposal_confirm(
+        user=users.director, proposal=proposal, categories=["left_behind_rural"], ended_on=D(2026, 11, 20)
+    )
+    client.force_login(users.director)
+    # The township decides now: not the director's to do, so not in the director's worklist …
+    assert client.get(reverse("visits:worklist")).context["screening_proposals"] == []
+    # … and the proposals list says why it is still open.
+    page = client.get(reverse("visits:proposals")).content.decode()
+    assert f'data-proposal="{proposal.pk}"' in page and "待审批" in page
+    approvals.approval_return(user=users.supervisor, approval=approval, reason="请先核实父亲是否已返乡。")
+    assert [p.pk for p in client.get(reverse("visits:worklist")).context["screening_proposals"]] == [proposal.pk]
+    assert "待审批" not in client.get(reverse("visits:proposals")).content.decode()
