@@ -457,10 +457,11 @@ class ChildFilterForm(forms.Form):
 
     @property
     def active_count(self) -> int:
-        """How many filters are in use (the phone's 筛选 button shows it); the sort order is no filter."""
+        """How many of the folded filters are in use (the phone's 筛选 button shows it); the name search stays in
+        sight and the sort order is no filter."""
         if not self.is_bound:
             return 0
-        return sum(1 for name in self.fields if name != "sort" and str(self.data.get(name) or "").strip())
+        return sum(1 for name in self.fields if name not in ("q", "sort") and str(self.data.get(name) or "").strip())
 
 
 class ImportForm(forms.Form):

@@ -76,7 +76,7 @@ def test_the_groups_open_without_javascript(browser, live_server, users, tree):
     page.goto(f"{live_server.url}/children/")
     page.locator("nav.main-nav summary", has_text="管理").click()
     assert page.locator("nav.main-nav a", has_text="访问日志").is_visible()
-    assert page.locator("form.filters").is_visible()  # the children list's filters, as before, on a desktop
+    assert page.locator(".filter-fold .filters").is_visible()  # the children list's filters, as before, on a desktop
     context.close()
 
 
@@ -128,17 +128,18 @@ def test_the_childrens_filters_fold_behind_one_button_on_a_phone(phone, live_ser
     page.goto(f"{live_server.url}/children/")
     button = page.locator("details.filter-fold > summary")
     assert button.is_visible() and button.inner_text().strip() == "筛选"  # no filter in use: no count
-    assert not page.locator("form.filters").is_visible()
+    assert not page.locator(".filter-fold .filters").is_visible()
+    assert page.locator("input[name=q]").is_visible()  # the name search stays in sight
     box = button.bounding_box()
     assert box["height"] >= 44
     button.click()
-    assert page.locator("form.filters").is_visible()
+    assert page.locator(".filter-fold .filters").is_visible()
     page.select_option("select[name=category]", "orphan_scattered")
     page.select_option("select[name=colour]", "green")
-    page.click("form.filters button[type=submit]")
+    page.click(".filter-fold .filters button[type=submit]")
     page.wait_for_load_state()
     # Folded again on the result, counting the two filters in use.
-    assert not page.locator("form.filters").is_visible()
+    assert not page.locator(".filter-fold .filters").is_visible()
     assert page.locator("details.filter-fold > summary .count-badge").inner_text() == "2"
     assert "已用 2 项筛选" in button.text_content()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
@@ -146,7 +147,7 @@ def test_the_childrens_filters_fold_behind_one_button_on_a_phone(phone, live_ser
     # Desktop: the form shows as before, with no button.
     page.set_viewport_size(DESKTOP)
     page.reload()
-    assert page.locator("form.filters").is_visible()
+    assert page.locator(".filter-fold .filters").is_visible()
     assert not button.is_visible()
-    fields = page.locator("form.filters label").all()
+    fields = page.locator(".filter-fold .filters label").all()
     assert fields[0].bounding_box()["y"] == fields[1].bounding_box()["y"]  # side by side, as before

@@ -48,9 +48,8 @@ def test_director_registers_a_left_behind_child_on_a_phone(phone, users, tree, l
 
     # Find the child in the list and open the archive.
     page.goto(f"{live_server.url}/children/")
-    page.click("details.filter-fold > summary")  # on a phone the filters fold behind 筛选
-    page.fill("input[name=q]", "刘小雨")
-    page.click("form.filters button[type=submit]")
+    page.fill("input[name=q]", "刘小雨")  # the name search stays in sight on a phone
+    page.click(".search-row button[type=submit]")
     page.click("table.list a:text('刘小雨')")
     page.wait_for_selector("#family")
     family = page.inner_text("#family")

@@ -91,5 +91,5 @@ def test_the_session_remembers_a_bounded_number_of_searches(client, users, many)
 def test_the_search_form_is_posted_with_a_csrf_token(client, users, many):
     client.force_login(users.director)
     body = client.get(reverse("children:list")).content.decode()
-    form = re.search(r'<form method="(\w+)" class="filters">(.*?)</form>', body, re.S)
+    form = re.search(r'<form method="(\w+)" id="child-filters">(.*?)</form>', body, re.S)
     assert form.group(1) == "post" and "csrfmiddlewaretoken" in form.group(2)
