@@ -16,12 +16,13 @@ import _setup  # noqa: F401
 from django.db import connection, transaction
 from django.utils import timezone
 
-from demo.visits import MONTHLY
+from demo.visits import INSERT_DAYS, MONTHLY
 from visits.models import Visit
 
 VISIT = Visit._meta.db_table
 
-_SQL = f"""
+_SQL = (
+    """
 WITH p AS (
     SELECT c.id,
            GREATEST(20, ((CASE WHEN (c.category_flags & %(monthly)s) <> 0 THEN 30 ELSE 90 END)
@@ -38,16 +39,9 @@ d AS (
       FROM p, generate_series(1, 2 * %(years)s) AS g
      WHERE random() < 0.8
 )
-INSERT INTO {VISIT} (child_id, kind, visited_at, visit_date, met_whom, channel, living_conditions,
-                     safety_hazards, caregiver_status, mood, study, health, parents_contacted, observations,
-                     problems_found, help_given, follow_up_needed, follow_up, harm_found, household_key,
-                     created_by_id, created_at)
-SELECT d.id, d.kind, (d.day + time '10:00') AT TIME ZONE 'Asia/Shanghai', d.day, '监护人',
-       CASE WHEN d.kind = 'contact' THEN 'phone' ELSE '' END, 'good', '无', 'good', 'good', 'good', 'good', true,
-       '', '', '', false, '', false, '', NULL,
-       (d.day + time '18:00') AT TIME ZONE 'Asia/Shanghai'
-  FROM d
 """
+    + INSERT_DAYS
+)
 
 
 def main() -> None:

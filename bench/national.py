@@ -20,7 +20,6 @@ an archive page; and prints the sizes of the tables.
 """
 
 import argparse
-import datetime
 import statistics
 import time
 
@@ -137,7 +136,6 @@ def grow(provinces: int) -> None:
 def measure(pages_only: bool = False) -> None:
     from accounts.models import User
     from children.access import visible_children
-    from visits import reminders
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*), COUNT(DISTINCT substr(village_id, 1, 2)) FROM children_child")
@@ -148,15 +146,9 @@ def measure(pages_only: bool = False) -> None:
         size = cursor.fetchone()[0]
     print(f"{children:,} children in {provinces} provinces, {visits:,} visits, database {size}")
 
-    today = timezone.localdate()
-    for ahead in () if pages_only else (1, 2):
-        day = today + datetime.timedelta(days=ahead)
-        with transaction.atomic():
-            t = time.perf_counter()
-            result = reminders.daily_sweep(today=day)
-            took = time.perf_counter() - t
-            transaction.set_rollback(True)
-        print(f"daily sweep of {day}, every province (rolled back): {took:6.1f} s  {result}", flush=True)
+    from sweep import sweep_days_ahead
+
+    sweep_days_ahead(timezone.localdate(), () if pages_only else (1, 2), ", every province")
 
     from refresh import one_round
 

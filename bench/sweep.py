@@ -66,16 +66,20 @@ def main() -> None:
     print(f"daily sweep (stored schedules, {written:,} notifications): {sweep:6.1f} s  {result}")
     print(f"second sweep the same day (idempotent, writes nothing new): {again:6.1f} s")
     print(f"children whose due dates differ between the reference and the schedule: {mismatches}")
-    # The days after: what beat's sweep costs on an ordinary day once the first run has been made (each day in a
-    # transaction rolled back, so the database is left as it was).
-    for ahead in (1, 2, 3):
+    sweep_days_ahead(today, (1, 2, 3))
+
+
+def sweep_days_ahead(today, days, label: str = "") -> None:
+    """What beat's sweep costs on an ordinary day once the first run has been made: each of `days` after `today`
+    swept in a transaction rolled back, so the database is left as it was."""
+    for ahead in days:
         day = today + datetime.timedelta(days=ahead)
         with transaction.atomic():
             t = time.perf_counter()
             result = reminders.daily_sweep(today=day)
             took = time.perf_counter() - t
             transaction.set_rollback(True)
-        print(f"daily sweep of {day} (rolled back): {took:6.1f} s  {result}")
+        print(f"daily sweep of {day}{label} (rolled back): {took:6.1f} s  {result}", flush=True)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,21 @@ VISIT_FIELDS = [
     "created_at",
 ]
 
-_PG_SQL = """
+# The visits of the generated days `d` (id, kind, day): ordinary findings, written at 10:00 Beijing time.
+INSERT_DAYS = """
+INSERT INTO visits_visit (child_id, kind, visited_at, visit_date, met_whom, channel, living_conditions,
+                          safety_hazards, caregiver_status, mood, study, health, parents_contacted, observations,
+                          problems_found, help_given, follow_up_needed, follow_up, harm_found, household_key,
+                          created_by_id, created_at)
+SELECT d.id, d.kind, (d.day + time '10:00') AT TIME ZONE 'Asia/Shanghai', d.day, '监护人',
+       CASE WHEN d.kind = 'contact' THEN 'phone' ELSE '' END, 'good', '无', 'good', 'good', 'good', 'good', true,
+       '', '', '', false, '', false, '', NULL,
+       (d.day + time '18:00') AT TIME ZONE 'Asia/Shanghai'
+  FROM d
+"""
+
+_PG_SQL = (
+    """
 WITH p AS (
     SELECT c.id,
            GREATEST(20, ((CASE WHEN (c.category_flags & %(monthly)s) <> 0 THEN 30 ELSE 90 END)
@@ -72,16 +86,9 @@ d AS (
       FROM p, generate_series(1, 2) AS g
      WHERE random() < 0.8
 )
-INSERT INTO visits_visit (child_id, kind, visited_at, visit_date, met_whom, channel, living_conditions,
-                          safety_hazards, caregiver_status, mood, study, health, parents_contacted, observations,
-                          problems_found, help_given, follow_up_needed, follow_up, harm_found, household_key,
-                          created_by_id, created_at)
-SELECT d.id, d.kind, (d.day + time '10:00') AT TIME ZONE 'Asia/Shanghai', d.day, '监护人',
-       CASE WHEN d.kind = 'contact' THEN 'phone' ELSE '' END, 'good', '无', 'good', 'good', 'good', 'good', true,
-       '', '', '', false, '', false, '', NULL,
-       (d.day + time '18:00') AT TIME ZONE 'Asia/Shanghai'
-  FROM d
 """
+    + INSERT_DAYS
+)
 
 
 def seed_visits(*, first_child_id: int = 0, days: int = 365, seed: int = 2024) -> int:
