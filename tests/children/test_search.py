@@ -93,3 +93,10 @@ def test_the_search_form_is_posted_with_a_csrf_token(client, users, many):
     body = client.get(reverse("children:list")).content.decode()
     form = re.search(r'<form method="(\w+)" id="child-filters">(.*?)</form>', body, re.S)
     assert form.group(1) == "post" and "csrfmiddlewaretoken" in form.group(2)
+
+
+def test_the_fold_counts_the_filters_in_it_not_the_search_in_sight(users):
+    from children.forms import ChildFilterForm
+
+    form = ChildFilterForm({"q": "刘", "category": "orphan_scattered", "sort": "name"}, user=users.director)
+    assert form.active_count == 1  # the category only: the name search has its own row, the sort is no filter
